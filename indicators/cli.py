@@ -1,0 +1,187 @@
+"""The command line of data-contract.md §7 (and the report and ingest commands built on it).
+
+Exit codes: 0 done; 1 data that cannot be used (a missing table, a failed load), with a one-line
+message naming the table; 2 a request that cannot be answered (unknown indicator, dimension or
+value, malformed date, --from after --to, a limit below 5, bad arguments), one line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from .errors import DataError, QueryError
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr and exit 2."""
+
+    def error(self, message):  # noqa: D401 - argparse API
+        print(f"fel: {message}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="python -m indicators", description="Indikatorpanelens indikatormotor")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    ls = sub.add_parser("list", help="visa katalogen")
+    ls.add_argument("--data", help="extraktkatalog (dess kvalitetsindikatorer); annars de medföljande")
+    ls.add_argument("--format", choices=["text", "json"], default="text")
+
+    c = sub.add_parser("compute", help="beräkna en indikator")
+    c.add_argument("indicator")
+    c.add_argument("--data", required=True)
+    c.add_argument("--by", default="")
+    c.add_argument("--from", dest="start")
+    c.add_argument("--to", dest="end")
+    c.add_argument("--where", action="append", default=[], metavar="DIM=VALUE")
+    c.add_argument("--min-n", dest="min_n")
+    c.add_argument("--format", choices=["csv", "json"], default="csv")
+
+    v = sub.add_parser("validate", help="kontrollera ett extrakt")
+    v.add_argument("--data", required=True)
+    v.add_argument("--format", choices=["text", "json"], default="text")
+
+    g = sub.add_parser("generate", help="skapa syntetiskt exempeldata")
+    g.add_argument("--out", required=True)
+    g.add_argument("--scale", type=float, default=1.0)
+    g.add_argument("--seed", type=int, default=1)
+
+    r = sub.add_parser("report", help="bygg ett mötespaket (pptx eller pdf)")
+    r.add_argument("--data", required=True)
+    r.add_argument("--out", required=True)
+    r.add_argument("--format", choices=["pptx", "pdf"])
+    r.add_argument("--preset", default="styrgrupp")
+    r.add_argument("--from", dest="start")
+    r.add_argument("--to", dest="end")
+    r.add_argument("--where", action="append", default=[], metavar="DIM=VALUE")
+    r.add_argument("--meeting", default="", help="mötets namn på titelsidan")
+
+    i = sub.add_parser("ingest", help="validera och publicera ett nytt extrakt i ett snapshot-lager")
+    i.add_argument("source")
+    i.add_argument("--store", required=True)
+    i.add_argument("--keep", type=int, default=5, help="antal snapshots att behålla (minst 1)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _COMMANDS[args.command](args)
+    except QueryError as exc:
+        print(f"fel: {exc}", file=sys.stderr)
+        return 2
+    except DataError as exc:
+        print(f"datafel: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        return 0
+
+
+def _parse_where(items: list[str]) -> dict[str, list[str]]:
+    where: dict[str, list[str]] = {}
+    for item in items:
+        if "=" not in item:
+            raise QueryError(f"--where ska skrivas DIM=VÄRDE (fick {item[:40]!r})")
+        dim, value = item.split("=", 1)
+        where.setdefault(dim.strip(), []).append(value.strip())
+    return where
+
+
+def _cmd_list(args) -> int:
+    from .catalogue import Catalogue
+
+    if args.data:
+        from .dataset import open_data
+
+        catalogue = open_data(args.data).catalogue()
+    else:
+        catalogue = Catalogue.bundled()
+    if args.format == "json":
+        print(json.dumps([_entry(i) for i in catalogue], ensure_ascii=False, indent=1))
+        return 0
+    print(f"{'id':<26} {'enhet':<12} {'riktning':<8} {'mål låg/hög':<12} namn")
+    for ind in catalogue:
+        target = "register" if ind.targets_from else _targets(ind)
+        print(f"{ind.id:<26} {ind.unit:<12} {ind.direction:<8} {target:<12} {ind.name_sv}")
+    print(f"\n{len(catalogue)} indikatorer. Dimensioner per indikator: python -m indicators list --format json")
+    return 0
+
+
+def _targets(ind) -> str:
+    if ind.target_low is None and ind.target_high is None:
+        return "–"
+    low = "" if ind.target_low is None else str(ind.target_low)
+    return f"{low}/{ind.target_high if ind.target_high is not None else ''}"
+
+
+def _entry(ind) -> dict:
+    return {"id": ind.id, "name_sv": ind.name_sv, "unit": ind.unit, "kind": ind.kind, "direction": ind.direction,
+            "target_low": ind.target_low, "target_high": ind.target_high, "targets_from": ind.targets_from,
+            "dimensions": list(ind.dimensions), "min_n": ind.min_n, "maturity_months": ind.maturity_months,
+            "period_date": ind.period_date, "sql": ind.sql, "texts": ind.texts}
+
+
+def _cmd_compute(args) -> int:
+    from .dataset import open_data
+    from .output import to_csv, to_json
+
+    where = _parse_where(args.where)
+    ds = open_data(args.data)
+    df = ds.compute(args.indicator, by=args.by or None, start=args.start, end=args.end, where=where,
+                    min_n=args.min_n)
+    sys.stdout.write(to_json(df) + "\n" if args.format == "json" else to_csv(df))
+    return 0
+
+
+def _cmd_validate(args) -> int:
+    from .dataset import open_data
+    from .validation_report import render_json, render_text
+
+    ds = open_data(args.data)
+    print(render_json(ds) if args.format == "json" else render_text(ds))
+    return 1 if ds.failed_tables else 0
+
+
+def _cmd_generate(args) -> int:
+    from .generate import generate
+
+    if args.scale <= 0:
+        raise QueryError("--scale ska vara större än 0")
+    started = time.perf_counter()
+    counts = generate(Path(args.out), scale=args.scale, seed=args.seed)
+    took = time.perf_counter() - started
+    for table, n in counts.items():
+        print(f"{table:<20} {n:>12,}".replace(",", " "))
+    print(f"skrev {args.out} på {took:.1f} s")
+    return 0
+
+
+def _cmd_report(args) -> int:
+    from .report_cli import run_report
+
+    return run_report(args, _parse_where(args.where))
+
+
+def _cmd_ingest(args) -> int:
+    from .store import ingest
+
+    if args.keep < 1:
+        raise QueryError("--keep ska vara minst 1")
+    result = ingest(Path(args.source), Path(args.store), keep=args.keep)
+    print(result.message)
+    return result.exit_code
+
+
+_COMMANDS = {
+    "list": _cmd_list,
+    "compute": _cmd_compute,
+    "validate": _cmd_validate,
+    "generate": _cmd_generate,
+    "report": _cmd_report,
+    "ingest": _cmd_ingest,
+}

@@ -1,0 +1,318 @@
+"""`open_data(DIR)`: one extract set loaded into an in-memory DuckDB database, validated, with the
+derived tables every indicator reads (data-contract.md §1, §4 and §8).
+
+Loading order: reference tables (the extract set's own override the bundled ones), extract tables,
+row rules (bad rows are kept out and counted by table and reason), then derived tables built once
+so that each query only filters and groups. A table that cannot be used is recorded, not raised:
+indicators that need it raise `DataError` naming it, the others work.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from .errors import DataError
+from .loader import BUNDLED_REFERENCE_DIR, Source, find_source, load_table
+from .queries import bind, read_query
+from .schema import (
+    AGE_GROUPS,
+    EARLIEST_DATE,
+    END_CODE_TREATMENT,
+    EXTRACT_TABLES,
+    HEALTHCARE_REGIONS,
+    REFERENCE_TABLES,
+    TARGET_TREATMENT_TYPES,
+)
+
+# Derived tables: name → (query file, tables it reads). Built in this order.
+_DERIVED: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("icd_pathway", "prepare/icd_pathway.sql", ("icd_codes", "svf_pathways")),
+    ("icd_register", "prepare/icd_register.sql", ("icd_codes", "registers")),
+    ("cases", "prepare/cases.sql", ("cancer_cases", "regions", "icd_pathway")),
+    ("case_counts", "prepare/case_counts.sql", ("cases",)),
+    ("case_data_years", "prepare/case_data_years.sql", ("cases",)),
+    ("episodes", "prepare/episodes.sql", ("svf_episodes", "regions", "svf_lead_time_targets")),
+    ("registrations", "prepare/registrations.sql", ("register_cases", "regions")),
+    ("case_registers", "prepare/case_registers.sql", ("cases", "icd_register", "register_cases", "registers")),
+    ("outcomes", "prepare/outcomes.sql", ("indicator_outcomes", "registrations")),
+    ("drugs", "prepare/drugs.sql", ("drug_treatments", "regions", "icd_pathway")),
+    ("population_year", "prepare/population_year.sql", ("population",)),
+)
+
+
+@dataclass
+class TableStatus:
+    table: str
+    source: str  # path shown to users, or '' when missing
+    bundled: bool = False
+    rows_read: int = 0
+    rows_valid: int = 0
+    error: str | None = None  # set when the table is missing or failed to load
+
+
+@dataclass
+class Dataset:
+    """A loaded extract set. Thread-safe: every query runs on its own cursor."""
+
+    directory: Path
+    extract_date: date
+    manifest: dict
+    con: duckdb.DuckDBPyConnection
+    tables: dict[str, TableStatus]
+    report_rows: list[tuple[str, str, int]] = field(default_factory=list)
+    available: set[str] = field(default_factory=set)
+    _catalogue: object = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _cache: dict = field(default_factory=dict)
+
+    # -- access -------------------------------------------------------------------------------
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        return self.con.cursor()
+
+    def query_df(self, sql: str, params: dict | None = None) -> pd.DataFrame:
+        cur = self.cursor()
+        try:
+            return cur.execute(sql, bind(sql, params or {})).df()
+        finally:
+            cur.close()
+
+    def require(self, tables) -> None:
+        """Raise DataError naming the first needed table that is missing or failed to load."""
+        for name in tables:
+            if name not in self.available:
+                status = self.tables.get(name)
+                reason = status.error if status and status.error else "kunde inte användas"
+                raise DataError(f"{name}: {reason}")
+
+    @property
+    def failed_tables(self) -> list[TableStatus]:
+        return [t for t in self.tables.values() if t.error]
+
+    def validation_report(self) -> pd.DataFrame:
+        """Rows left out or not usable, by table and reason (contract §8): columns table, reason, rows.
+
+        Tables that are missing or failed to load appear with their message and `rows` empty.
+        """
+        rows = [(t.table, t.error, pd.NA) for t in self.tables.values() if t.error]
+        rows += list(self.report_rows)
+        df = pd.DataFrame(rows, columns=["table", "reason", "rows"])
+        df["rows"] = df["rows"].astype("Int64")
+        return df
+
+    def catalogue(self):
+        from .catalogue import Catalogue
+
+        if self._catalogue is None:
+            self._catalogue = Catalogue.for_dataset(self)
+        return self._catalogue
+
+    def compute(self, indicator: str, by=None, start=None, end=None, where=None, min_n=None,
+                secondary: bool = False) -> pd.DataFrame:
+        from .engine import compute
+
+        return compute(self, indicator, by=by, start=start, end=end, where=where, min_n=min_n,
+                       secondary=secondary)
+
+    def reference(self, table: str) -> pd.DataFrame:
+        """A reference table as loaded (valid rows, with any extra columns)."""
+        self.require([table])
+        return self.query_df(f"SELECT * FROM {table}")  # table name from the fixed schema
+
+    def table_summary(self) -> pd.DataFrame:
+        """Per table: source, rows read, valid rows and the date range of its main date column."""
+        date_cols = {"cancer_cases": "diagnosis_date", "svf_episodes": "start_date",
+                     "register_cases": "diagnosis_date", "drug_treatments": "start_date"}
+        out = []
+        for t in self.tables.values():
+            lo = hi = None
+            if t.table in date_cols and t.table in self.available:
+                lo, hi = self.cursor().execute(
+                    f"SELECT min({date_cols[t.table]}), max({date_cols[t.table]}) FROM {t.table}"
+                ).fetchone()
+            out.append({"table": t.table, "source": t.source, "bundled": t.bundled, "rows_read": t.rows_read,
+                        "rows_valid": t.rows_valid, "first_date": lo, "last_date": hi, "error": t.error})
+        return pd.DataFrame(out)
+
+
+def open_data(directory, *, reference_dir: Path | None = None) -> Dataset:
+    """Load the extract set in `directory` (see module docstring). Raises DataError when the
+    directory itself or its manifest cannot be used."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise DataError(f"{directory}: katalogen finns inte")
+    manifest, extract_date = _read_manifest(directory)
+    con = duckdb.connect(config={"threads": 2})
+    ds = Dataset(directory=directory, extract_date=extract_date, manifest=manifest, con=con, tables={})
+    cur = con.cursor()
+    _load_reference(ds, cur, directory, reference_dir or BUNDLED_REFERENCE_DIR)
+    _load_extracts(ds, cur, directory)
+    _build_derived(ds, cur)
+    cur.close()
+    return ds
+
+
+def _read_manifest(directory: Path) -> tuple[dict, date]:
+    path = directory / "manifest.json"
+    if not path.exists():
+        return {}, date.today()
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        extract_date = date.fromisoformat(str(manifest["extract_date"]))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise DataError(
+            f"manifest.json: extract_date saknas eller är inte ett datum ÅÅÅÅ-MM-DD ({type(exc).__name__})"
+        ) from None
+    return manifest, extract_date
+
+
+def _load_reference(ds: Dataset, cur, directory: Path, bundled_dir: Path) -> None:
+    for table in REFERENCE_TABLES:
+        try:
+            source = find_source(directory, table)
+            bundled = source is None
+            if bundled:
+                source = find_source(bundled_dir, table)
+                if source is not None:
+                    source = Source(source.table, source.kind, source.path, bundled=True)
+        except DataError as exc:
+            ds.tables[table] = TableStatus(table, "", error=str(exc).split(": ", 1)[1])
+            continue
+        if source is None:
+            ds.tables[table] = TableStatus(table, "", error="tabellen saknas")
+            continue
+        status = TableStatus(table, str(source.path), bundled=bundled)
+        ds.tables[table] = status
+        try:
+            status.rows_read = load_table(cur, source)
+            _check_reference(cur, table)
+            cur.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM raw_{table}")
+            status.rows_valid = status.rows_read
+            ds.available.add(table)
+        except DataError as exc:
+            status.error = str(exc).split(": ", 1)[1]
+
+
+def _check_reference(cur, table: str) -> None:
+    """Rules of the reference tables themselves; any break fails the table (contract §2)."""
+
+    def fail(message: str):
+        raise DataError(f"{table}: {message}")
+
+    def first(sql: str, params=None):
+        return cur.execute(sql, params or {}).fetchone()
+
+    key = {"regions": "region_code", "svf_pathways": "svf_code", "registers": "register_code",
+           "quality_indicators": "indicator_code"}.get(table)
+    if key:
+        row = first(f"SELECT {key} FROM raw_{table} GROUP BY {key} HAVING count(*) > 1 OR {key} IS NULL LIMIT 1")
+        if row:
+            fail(f"{key} {row[0]!r} förekommer flera gånger eller är tom")
+    if table == "regions":
+        row = first("SELECT healthcare_region FROM raw_regions WHERE NOT list_contains($hr, healthcare_region)",
+                    {"hr": list(HEALTHCARE_REGIONS)})
+        if row:
+            fail(f"healthcare_region {row[0]!r} är inte en av de sex sjukvårdsregionerna")
+    elif table == "svf_pathways":
+        cur.execute("CREATE OR REPLACE TEMP VIEW svf_pathways AS SELECT * FROM raw_svf_pathways")
+        row = first(read_query("prepare/pathway_prefix_conflicts.sql"))
+        cur.execute("DROP VIEW svf_pathways")
+        if row:
+            fail(f"ICD-10-prefixet {row[0]} finns i två förlopp ({', '.join(row[1])})")
+    elif table == "svf_lead_time_targets":
+        row = first("SELECT svf_code, treatment_type, extended_workup, valid_from FROM raw_svf_lead_time_targets "
+                    "GROUP BY ALL HAVING count(*) > 1 LIMIT 1")
+        if row:
+            fail(f"raden ({row[0]}, {row[1]}, {str(row[2]).lower()}, {row[3]}) förekommer flera gånger")
+        row = first("SELECT treatment_type FROM raw_svf_lead_time_targets WHERE NOT list_contains($t, treatment_type)"
+                    " OR treatment_type IS NULL LIMIT 1", {"t": list(TARGET_TREATMENT_TYPES)})
+        if row:
+            fail(f"treatment_type {row[0]!r} är okänd")
+        row = first("SELECT status FROM raw_svf_lead_time_targets WHERE status NOT IN ('sourced', 'placeholder') "
+                    "OR status IS NULL LIMIT 1")
+        if row:
+            fail(f"status {row[0]!r} ska vara sourced eller placeholder")
+        row = first("SELECT svf_code FROM raw_svf_lead_time_targets WHERE target_days IS NULL OR target_days <= 0 "
+                    "OR valid_from IS NULL OR svf_code IS NULL OR extended_workup IS NULL LIMIT 1")
+        if row:
+            fail(f"rad för {row[0]!r} saknar target_days, valid_from eller extended_workup (eller target_days <= 0)")
+    elif table == "quality_indicators":
+        row = first("SELECT indicator_code, direction FROM raw_quality_indicators "
+                    "WHERE direction NOT IN ('higher', 'lower') OR direction IS NULL LIMIT 1")
+        if row:
+            fail(f"direction {row[1]!r} för {row[0]} ska vara higher eller lower")
+
+
+def _load_extracts(ds: Dataset, cur, directory: Path) -> None:
+    params_for = {
+        "svf_episodes": {"end_codes": list(END_CODE_TREATMENT)},
+        "population": {"age_groups": list(AGE_GROUPS)},
+    }
+    refs_needed = {
+        "cancer_cases": ("regions",),
+        "svf_episodes": ("regions", "svf_pathways"),
+        "register_cases": ("regions", "registers"),
+        "indicator_outcomes": ("quality_indicators", "register_cases"),
+        "drug_treatments": ("regions",),
+        "population": ("regions",),
+    }
+    for table in EXTRACT_TABLES:
+        try:
+            source = find_source(directory, table)
+        except DataError as exc:
+            ds.tables[table] = TableStatus(table, "", error=str(exc).split(": ", 1)[1])
+            continue
+        if source is None:
+            ds.tables[table] = TableStatus(table, "", error="tabellen saknas")
+            continue
+        status = TableStatus(table, str(source.path))
+        ds.tables[table] = status
+        try:
+            status.rows_read = load_table(cur, source)
+        except DataError as exc:
+            status.error = str(exc).split(": ", 1)[1]
+            continue
+        missing = [t for t in refs_needed[table] if t not in ds.available]
+        if missing:
+            status.error = f"kan inte kontrolleras eftersom {', '.join(missing)} saknas eller inte kunde läsas"
+            continue
+        params = {"extract_date": ds.extract_date, "earliest": date.fromisoformat(EARLIEST_DATE),
+                  **params_for.get(table, {})}
+        rules = read_query(f"validate/{table}.sql")
+        cur.execute(f"CREATE OR REPLACE TEMP TABLE checked_{table} AS {rules}", bind(rules, params))
+        for reason, n in cur.execute(
+            f"SELECT _reason, count(*) FROM checked_{table} WHERE _reason IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1"
+        ).fetchall():
+            ds.report_rows.append((table, reason, int(n)))
+        cur.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * EXCLUDE (_reason) FROM checked_{table} "
+                    "WHERE _reason IS NULL")
+        cur.execute(f"DROP TABLE checked_{table}")
+        cur.execute(f"DROP TABLE raw_{table}")
+        status.rows_valid = cur.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        ds.available.add(table)
+
+
+def _build_derived(ds: Dataset, cur) -> None:
+    icd_sources = [t for t in ("cancer_cases", "drug_treatments") if t in ds.available]
+    if icd_sources:
+        union = " UNION ".join(f"SELECT DISTINCT upper(replace(trim(icd10), '.', '')) AS icd_norm FROM {t}"
+                               for t in icd_sources)
+        cur.execute(f"CREATE OR REPLACE TABLE icd_codes AS {union}")
+        ds.available.add("icd_codes")
+    for name, query, needs in _DERIVED:
+        if all(n in ds.available for n in needs):
+            cur.execute(f"CREATE OR REPLACE TABLE {name} AS {read_query(query)}")
+            ds.available.add(name)
+    if "episodes" in ds.available:
+        n = cur.execute("SELECT count(*) FROM episodes WHERE treatment_type IS NOT NULL AND target_days IS NULL"
+                        ).fetchone()[0]
+        if n:
+            ds.report_rows.append(
+                ("svf_episodes", "ingen ledtidsgräns för förloppets behandlingstyp (ingår inte i ledtidsindikatorerna)",
+                 int(n)))

@@ -1,0 +1,414 @@
+"""`compute()`: one indicator, grouped, over a period, filtered — the only place numbers are made.
+
+The indicator's SQL file (queries/<id>.sql) yields one row per counted unit with canonical columns
+(the dimensions, `period_date`, `num`, `den`, and where they apply `placeholder`, `missing`,
+`target_low`/`target_high`, `lead_time`). This module wraps it in a grouping query whose
+identifiers come only from the fixed dimension list below; every value arrives as a parameter.
+Statistics, targets, suppression and the provisional flag are applied to the grouped counts.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from . import stats
+from .catalogue import PERIOD_DIMENSIONS, Indicator
+from .errors import QueryError
+from .periods import label_range, month_end, parse_date, provisional_cutoff
+from .queries import bind, read_query
+from .schema import SEXES, TREATMENT_TYPES
+from .suppression import apply_secondary_suppression
+
+MIN_N_FLOOR = 5
+RESULT_COLUMNS = ["numerator", "denominator", "value", "ci_low", "ci_high", "target_low", "target_high",
+                  "target_level", "suppressed", "provisional", "placeholder_target", "missing"]
+
+# The SQL expression of each dimension over an indicator's base rows. Only these names ever reach
+# SQL text; user input is checked against them first.
+DIM_SQL = {
+    "region": "region",
+    "healthcare_region": "healthcare_region",
+    "svf_code": "svf_code",
+    "treatment_type": "treatment_type",
+    "sex": "sex",
+    "register": "register",
+    "substance": "substance",
+    "year": "strftime(period_date, '%Y')",
+    "quarter": "strftime(period_date, '%Y') || '-Q' || quarter(period_date)",
+    "month": "strftime(period_date, '%Y-%m')",
+}
+_MAX_VALUE_LENGTH = 200
+
+
+def compute(ds, indicator_id: str, by=None, start=None, end=None, where=None, min_n=None,
+            secondary: bool = False) -> pd.DataFrame:
+    """The indicator's result table (data-contract.md §7 columns), one row per group with data.
+
+    `where` maps a dimension to one value or a list (either value matches); `min_n` raises the
+    suppression limit (never below 5); `secondary` adds complementary suppression so that no
+    suppressed count can be recovered from a total (for tables that show parts and their total).
+    """
+    ind = ds.catalogue().get(str(indicator_id))
+    by = _check_by(ind, by)
+    where = _check_where(ds, ind, where)
+    limit = _check_min_n(ind, min_n)
+    ds.require(ind.needs)
+    start, end = _period(ds, ind, start, end)
+    key = (ind.id, tuple(by), start, end, tuple(sorted((k, tuple(v)) for k, v in where.items())), limit, secondary)
+    with ds._lock:
+        cached = ds._cache.get(key)
+    if cached is not None:
+        return cached.copy()
+    if ind.kind == "median":
+        groups = _aggregate_median(ds, ind, by, start, end, where)
+    elif ind.kind in ("estimated_ratio", "rate"):
+        groups = _aggregate_ratio(ds, ind, by, start, end, where)
+    else:
+        groups = _aggregate_proportion(ds, ind, by, start, end, where)
+    result = _finish(ds, ind, groups, by, start, end, limit, secondary)
+    with ds._lock:
+        ds._cache[key] = result
+    return result.copy()
+
+
+def default_period(ds, ind: Indicator) -> tuple[date, date]:
+    """First day of the month of the earliest period date to the last day of the latest's month."""
+    key = ("default_period", ind.id)
+    with ds._lock:
+        if key in ds._cache:
+            return ds._cache[key]
+    lo, hi = ds.cursor().execute(
+        f"SELECT min(period_date), max(period_date) FROM ({read_query(ind.sql)})", bind(read_query(ind.sql), dict(ind.params))
+    ).fetchone()
+    if lo is None:
+        lo = hi = ds.extract_date
+    period = (date(lo.year, lo.month, 1), month_end(hi))
+    with ds._lock:
+        ds._cache[key] = period
+    return period
+
+
+# -- checking the request ---------------------------------------------------------------------------
+
+def _check_by(ind: Indicator, by) -> list[str]:
+    if by is None:
+        return []
+    if isinstance(by, str):
+        by = [b for b in by.split(",") if b]
+    by = [str(b).strip() for b in by]
+    for dim in by:
+        _check_dimension(ind, dim)
+    if len(set(by)) != len(by):
+        raise QueryError(f"dimension angiven två gånger i --by: {', '.join(by)}")
+    return by
+
+
+def _check_dimension(ind: Indicator, dim: str) -> None:
+    if dim not in DIM_SQL:
+        raise QueryError(f"okänd dimension: {dim[:40]!r} (tillåtna: {', '.join(DIM_SQL)})")
+    if dim not in ind.dimensions:
+        raise QueryError(f"dimensionen {dim} finns inte för {ind.id} (tillåtna: {', '.join(ind.dimensions)})")
+
+
+def _check_where(ds, ind: Indicator, where) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for dim, values in (where or {}).items():
+        dim = str(dim).strip()
+        _check_dimension(ind, dim)
+        if isinstance(values, (str, int)) or values is None:
+            values = [values]
+        values = [str(v) for v in values if v is not None]
+        if not values:
+            raise QueryError(f"inget värde angivet för {dim}")
+        allowed = _allowed_values(ds, dim)
+        for v in values:
+            if len(v) > _MAX_VALUE_LENGTH:
+                raise QueryError(f"för långt värde för {dim} ({len(v)} tecken)")
+            if allowed is not None and v not in allowed:
+                raise QueryError(f"okänt värde för {dim}: {v[:40]!r}")
+            if dim in PERIOD_DIMENSIONS and not _is_label(dim, v):
+                raise QueryError(f"okänt värde för {dim}: {v[:40]!r} (skriv {_label_hint(dim)})")
+        out[dim] = sorted(set(out.get(dim, [])) | set(values))
+    return out
+
+
+def _is_label(dim: str, v: str) -> bool:
+    from .periods import is_valid_label
+
+    return is_valid_label(dim, v)
+
+
+def _label_hint(dim: str) -> str:
+    return {"year": "ÅÅÅÅ", "quarter": "ÅÅÅÅ-Qn", "month": "ÅÅÅÅ-MM"}[dim]
+
+
+def allowed_values(ds, dim: str) -> list[str] | None:
+    """The values a dimension may take in this data set (None: free text or a period label)."""
+    allowed = _allowed_values(ds, dim)
+    return sorted(allowed) if allowed is not None else None
+
+
+def _allowed_values(ds, dim: str) -> set[str] | None:
+    key = ("allowed", dim)
+    with ds._lock:
+        if key in ds._cache:
+            return ds._cache[key]
+    sql = {
+        "region": ("regions", "SELECT region_code FROM regions"),
+        "healthcare_region": ("regions", "SELECT DISTINCT healthcare_region FROM regions"),
+        "svf_code": ("svf_pathways", "SELECT svf_code FROM svf_pathways"),
+        "register": ("registers", "SELECT register_code FROM registers"),
+    }.get(dim)
+    if dim == "treatment_type":
+        values = set(TREATMENT_TYPES)
+    elif dim == "sex":
+        values = set(SEXES)
+    elif sql is None:
+        values = None
+    else:
+        ds.require([sql[0]])
+        values = {r[0] for r in ds.cursor().execute(sql[1]).fetchall()}
+    with ds._lock:
+        ds._cache[key] = values
+    return values
+
+
+def _check_min_n(ind: Indicator, min_n) -> int:
+    if min_n is None:
+        return max(ind.min_n, MIN_N_FLOOR)
+    try:
+        n = int(min_n)
+    except (TypeError, ValueError):
+        raise QueryError(f"ogiltig gräns för minsta antal: {str(min_n)[:20]!r}") from None
+    if n < MIN_N_FLOOR:
+        raise QueryError(f"gränsen för minsta antal kan inte sättas under {MIN_N_FLOOR} (angiven: {n})")
+    return n
+
+
+def _period(ds, ind: Indicator, start, end) -> tuple[date, date]:
+    start = parse_date(start, "--from")
+    end = parse_date(end, "--to")
+    if start is None or end is None:
+        lo, hi = default_period(ds, ind)
+        start = start or lo
+        end = end or hi
+    if start > end:
+        raise QueryError(f"--from ({start}) är efter --to ({end})")
+    if ind.month_aligned and (start.day != 1 or end != month_end(end)):
+        raise QueryError(f"{ind.id}: perioden ska börja på en månads första dag och sluta på en månads sista dag "
+                         f"(angiven {start} – {end})")
+    return start, end
+
+
+# -- aggregation ------------------------------------------------------------------------------------
+
+def _filters(where: dict[str, list[str]]) -> tuple[str, dict]:
+    clauses, params = [], {}
+    for i, (dim, values) in enumerate(sorted(where.items())):
+        clauses.append(f"list_contains($w{i}, {DIM_SQL[dim]})")
+        params[f"w{i}"] = values
+    return "".join(f" AND {c}" for c in clauses), params
+
+
+def _select_dims(by: list[str]) -> tuple[str, str]:
+    if not by:
+        return "", ""
+    select = ", ".join(f"{DIM_SQL[d]} AS {d}" for d in by) + ", "
+    group = " GROUP BY " + ", ".join(DIM_SQL[d] for d in by)
+    return select, group
+
+
+def _aggregate_proportion(ds, ind: Indicator, by, start, end, where) -> pd.DataFrame:
+    dims, group = _select_dims(by)
+    filt, params = _filters(where)
+    extra = ""
+    if ind.is_lead_time:
+        extra += ", bool_or(placeholder) AS placeholder_target"
+    if ind.is_quality_indicator:
+        extra += ", coalesce(sum(missing), 0) AS missing"
+    if ind.targets_from == "registers":
+        # a group spanning registers with different targets has no target (contract §5)
+        same = ("count(DISTINCT coalesce(target_low, -1)::VARCHAR || '/' || coalesce(target_high, -1)::VARCHAR) = 1")
+        extra += (f", CASE WHEN {same} THEN max(target_low) END AS target_low"
+                  f", CASE WHEN {same} THEN max(target_high) END AS target_high")
+    sql = (f"WITH base AS ({read_query(ind.sql)}) "
+           f"SELECT {dims}coalesce(sum(num), 0) AS numerator, coalesce(sum(den), 0) AS denominator{extra} "
+           f"FROM base WHERE period_date BETWEEN $start AND $end{filt}{group}")
+    return ds.query_df(sql, {"start": start, "end": end, **params, **dict(ind.params)})
+
+
+def _aggregate_ratio(ds, ind: Indicator, by, start, end, where) -> pd.DataFrame:
+    """Numerator from counted rows, denominator (expected cases, inhabitants) per month grain."""
+    dims, group = _select_dims(by)
+    filt, params = _filters(where)
+    num = ds.query_df(
+        f"WITH base AS ({read_query(ind.sql)}) SELECT {dims}coalesce(sum(num), 0) AS numerator "
+        f"FROM base WHERE period_date BETWEEN $start AND $end{filt}{group}",
+        {"start": start, "end": end, **params},
+    )
+    den = ds.query_df(
+        f"WITH base AS ({read_query(ind.denominator_sql)}) SELECT {dims}sum(den) AS denominator, "
+        f"bool_and(den IS NOT NULL) AS complete FROM base WHERE TRUE{filt}{group}",
+        {"start": start, "end": end, **params},
+    )
+    if not by:
+        out = num.copy()
+        out["denominator"] = den["denominator"].where(den["complete"].fillna(False).astype(bool)) if len(den) else np.nan
+        return out
+    den["denominator"] = den["denominator"].where(den["complete"].astype(bool))
+    out = num.merge(den.drop(columns="complete"), on=by, how="outer")
+    out["numerator"] = out["numerator"].fillna(0)
+    # a group with nothing counted and nothing expected has no data
+    return out[~((out["numerator"] == 0) & (out["denominator"].fillna(0) == 0))].reset_index(drop=True)
+
+
+def _aggregate_median(ds, ind: Indicator, by, start, end, where) -> pd.DataFrame:
+    dims, group = _select_dims(by)
+    filt, params = _filters(where)
+    base = f"WITH base AS ({read_query(ind.sql)}) "
+    cond = f"WHERE period_date BETWEEN $start AND $end{filt}"
+    qparams = {"start": start, "end": end, **params}
+    groups = ds.query_df(
+        base + f"SELECT {dims}count(*) AS denominator, quantile_cont(lead_time, 0.5) AS value, "
+        f"bool_or(placeholder) AS placeholder_target FROM base {cond}{group}",
+        qparams,
+    )
+    n = groups["denominator"].to_numpy(dtype=np.int64)
+    low, high = stats.median_ci_ranks(n) if len(n) else (np.array([], int), np.array([], int))
+    groups["_l"], groups["_u"] = np.atleast_1d(low), np.atleast_1d(high)
+    groups["ci_low"] = np.nan
+    groups["ci_high"] = np.nan
+    wanted = groups[groups["_l"] >= 1]
+    if len(wanted):
+        # the two order statistics x(l) and x(n+1-l), fetched by rank inside DuckDB
+        ranks = wanted[by + ["_l", "_u"]].reset_index(drop=True)
+        partition = f"PARTITION BY {', '.join(DIM_SQL[d] for d in by)} " if by else ""
+        join = " AND ".join(f"r.{d} IS NOT DISTINCT FROM k.{d}" for d in by) or "TRUE"
+        keys = "".join(f"r.{d}, " for d in by)
+        cur = ds.cursor()
+        try:
+            cur.register("median_ranks", ranks)
+            found = cur.execute(
+                base + f", ranked AS (SELECT {dims}lead_time, row_number() OVER ({partition}ORDER BY lead_time) AS rk "
+                f"FROM base {cond}) "
+                f"SELECT {keys}max(CASE WHEN r.rk = k._l THEN r.lead_time END) AS lo, "
+                f"max(CASE WHEN r.rk = k._u THEN r.lead_time END) AS hi "
+                f"FROM ranked AS r JOIN median_ranks AS k ON {join} WHERE r.rk = k._l OR r.rk = k._u "
+                + (f"GROUP BY {', '.join('r.' + d for d in by)}" if by else ""),
+                bind(read_query(ind.sql) + cond, qparams),
+            ).df()
+        finally:
+            cur.close()
+        if by:
+            merged = groups.merge(found, on=by, how="left")
+            groups["ci_low"], groups["ci_high"] = merged["lo"].to_numpy(), merged["hi"].to_numpy()
+        elif len(found):
+            groups.loc[groups["_l"] >= 1, ["ci_low", "ci_high"]] = [found["lo"].iloc[0], found["hi"].iloc[0]]
+    groups["numerator"] = pd.NA
+    return groups.drop(columns=["_l", "_u"])
+
+
+# -- finishing: values, intervals, targets, suppression, flags --------------------------------------
+
+def _finish(ds, ind: Indicator, g: pd.DataFrame, by, start, end, limit, secondary) -> pd.DataFrame:
+    g = g.reset_index(drop=True)
+    out = pd.DataFrame({d: g[d].astype("string") for d in by})
+    num = pd.to_numeric(g["numerator"], errors="coerce").astype("Float64")
+    den = pd.to_numeric(g["denominator"], errors="coerce").astype("Float64")
+    if ind.kind == "median":
+        value = pd.to_numeric(g["value"], errors="coerce").astype("Float64")
+        ci_low = pd.to_numeric(g["ci_low"], errors="coerce").astype("Float64")
+        ci_high = pd.to_numeric(g["ci_high"], errors="coerce").astype("Float64")
+    else:
+        scale = 100_000.0 if ind.kind == "rate" else 100.0
+        value = (num / den.where(den > 0)) * scale
+        if ind.kind == "proportion":
+            lo, hi = stats.wilson_interval(num.fillna(0).to_numpy(float), den.fillna(0).to_numpy(float))
+            ci_low = pd.array(np.asarray(lo) * 100, dtype="Float64")
+            ci_high = pd.array(np.asarray(hi) * 100, dtype="Float64")
+            ci_low = pd.Series(ci_low).where(den > 0)
+            ci_high = pd.Series(ci_high).where(den > 0)
+        else:
+            ci_low = ci_high = pd.Series(pd.NA, index=g.index, dtype="Float64")
+
+    out["numerator"] = num.round().astype("Int64") if ind.kind != "median" else pd.Series(pd.NA, index=g.index,
+                                                                                             dtype="Int64")
+    out["denominator"] = den if ind.kind in ("estimated_ratio", "rate") else den.round().astype("Int64")
+    out["value"] = value.astype("Float64")
+    out["ci_low"] = pd.Series(ci_low, index=g.index).astype("Float64")
+    out["ci_high"] = pd.Series(ci_high, index=g.index).astype("Float64")
+
+    if ind.targets_from == "registers":
+        out["target_low"] = pd.to_numeric(g["target_low"], errors="coerce").astype("Int64")
+        out["target_high"] = pd.to_numeric(g["target_high"], errors="coerce").astype("Int64")
+    else:
+        out["target_low"] = pd.Series(ind.target_low, index=g.index, dtype="Int64")
+        out["target_high"] = pd.Series(ind.target_high, index=g.index, dtype="Int64")
+
+    suppressed = (den.isna() | (den < limit)).fillna(True)
+    if ind.kind == "estimated_ratio":
+        suppressed |= ((num >= 1) & (num < limit)).fillna(False)
+    out["suppressed"] = suppressed.astype(bool)
+    if secondary and by:
+        out["suppressed"] = apply_secondary_suppression(out, by, den)
+
+    out["target_level"] = _target_levels(ind, out)
+    cutoff = provisional_cutoff(ds.extract_date, ind.maturity_months)
+    out["provisional"] = [pe > cutoff for pe in _group_period_ends(out, by, end)]
+    if ind.is_lead_time:
+        out["placeholder_target"] = g["placeholder_target"].astype("boolean").fillna(False)
+    else:
+        out["placeholder_target"] = pd.Series(pd.NA, index=g.index, dtype="boolean")
+    out["missing"] = (g["missing"].astype("Int64") if ind.is_quality_indicator
+                      else pd.Series(pd.NA, index=g.index, dtype="Int64"))
+
+    hidden = out["suppressed"]
+    for col in ("numerator", "denominator", "value", "ci_low", "ci_high", "missing"):
+        out[col] = out[col].mask(hidden)
+    out["target_level"] = out["target_level"].mask(hidden)
+
+    if by:
+        out = out.sort_values(by, na_position="last", kind="stable").reset_index(drop=True)
+    return out[by + RESULT_COLUMNS]
+
+
+def _target_levels(ind: Indicator, out: pd.DataFrame) -> pd.Series:
+    levels = []
+    for value, low, high in zip(out["value"], out["target_low"], out["target_high"]):
+        levels.append(target_level(ind.direction, value, low, high))
+    return pd.Series(levels, index=out.index, dtype="string")
+
+
+def target_level(direction: str, value, low, high):
+    """'high', 'low', 'none', or NA (no target or no value); lower-is-better meets when value <= target."""
+    if pd.isna(value) or (pd.isna(low) and pd.isna(high)) or direction not in ("higher", "lower"):
+        return pd.NA
+
+    def meets(target) -> bool:
+        return not pd.isna(target) and (value >= target if direction == "higher" else value <= target)
+
+    if meets(high):
+        return "high"
+    if meets(low):
+        return "low"
+    return "none"
+
+
+def _group_period_ends(out: pd.DataFrame, by: list[str], end: date) -> list[date]:
+    """Each group's period end: the query end, or the end of its period label clipped to it."""
+    period_dims = [d for d in by if d in PERIOD_DIMENSIONS]
+    if not period_dims:
+        return [end] * len(out)
+    ends = []
+    for _, row in out[period_dims].iterrows():
+        group_end = end
+        for dim in period_dims:
+            label = row[dim]
+            if not pd.isna(label) and re.match(r"^\d{4}", str(label)):
+                group_end = min(group_end, label_range(dim, str(label))[1])
+        ends.append(group_end)
+    return ends

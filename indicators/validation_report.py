@@ -1,0 +1,44 @@
+"""The validation report as text and JSON, shared by the command line and the app."""
+
+from __future__ import annotations
+
+import json
+
+
+def render_text(ds) -> str:
+    lines = [f"Extrakt: {ds.directory}", f"Uttagsdatum: {ds.extract_date.isoformat()}", ""]
+    lines.append(f"{'tabell':<22} {'källa':<10} {'rader':>12} {'giltiga':>12}  status")
+    for t in ds.tables.values():
+        source = "saknas" if not t.source else ("medföljer" if t.bundled else "extrakt")
+        status = f"FEL: {t.error}" if t.error else "ok"
+        lines.append(f"{t.table:<22} {source:<10} {t.rows_read:>12,} {t.rows_valid:>12,}  {status}".replace(",", " "))
+    lines.append("")
+    if ds.report_rows:
+        lines.append("Rader som inte används, per tabell och skäl:")
+        for table, reason, rows in ds.report_rows:
+            lines.append(f"  {table:<20} {rows:>10,}  {reason}".replace(",", " "))
+    else:
+        lines.append("Inga rader har lämnats utanför.")
+    failed = ds.failed_tables
+    lines.append("")
+    lines.append(f"{len(failed)} tabell(er) saknas eller kunde inte läsas." if failed
+                 else "Alla tabeller lästes.")
+    return "\n".join(lines)
+
+
+def render_json(ds) -> str:
+    return json.dumps(
+        {
+            "directory": str(ds.directory),
+            "extract_date": ds.extract_date.isoformat(),
+            "tables": [
+                {"table": t.table, "source": t.source, "bundled": t.bundled, "rows_read": t.rows_read,
+                 "rows_valid": t.rows_valid, "error": t.error}
+                for t in ds.tables.values()
+            ],
+            "left_out": [{"table": t, "reason": r, "rows": n} for t, r, n in ds.report_rows],
+            "ok": not ds.failed_tables,
+        },
+        ensure_ascii=False,
+        indent=1,
+    )
