@@ -251,7 +251,8 @@ def _aggregate_ratio(ds, ind: Indicator, by, start, end, where) -> pd.DataFrame:
         {"start": start, "end": end, **params},
     )
     den = ds.query_df(
-        f"WITH base AS ({read_query(ind.denominator_sql)}) SELECT {dims}sum(den) AS denominator, "
+        # sums of twelfths carry float noise (5650.000000000007); 1e-9 is far inside the contract's 1e-6
+        f"WITH base AS ({read_query(ind.denominator_sql)}) SELECT {dims}round(sum(den), 9) AS denominator, "
         f"bool_and(den IS NOT NULL) AS complete FROM base WHERE TRUE{filt}{group}",
         {"start": start, "end": end, **params},
     )
