@@ -19,7 +19,7 @@ import duckdb
 import pandas as pd
 
 from .errors import DataError
-from .loader import BUNDLED_REFERENCE_DIR, Source, find_source, load_table
+from .loader import BUNDLED_REFERENCE_DIR, Source, find_source, load_table, table_select
 from .queries import bind, read_query
 from .schema import (
     AGE_GROUPS,
@@ -40,7 +40,7 @@ _DERIVED: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("case_data_years", "prepare/case_data_years.sql", ("cases",)),
     ("episodes", "prepare/episodes.sql", ("svf_episodes", "regions", "svf_lead_time_targets")),
     ("registrations", "prepare/registrations.sql", ("register_cases", "regions")),
-    ("case_registers", "prepare/case_registers.sql", ("cases", "icd_register", "register_cases", "registers")),
+    ("case_registers", "prepare/case_registers.sql", ("cases", "icd_register", "registrations", "registers")),
     ("outcomes", "prepare/outcomes.sql", ("indicator_outcomes", "registrations")),
     ("drugs", "prepare/drugs.sql", ("drug_treatments", "regions", "icd_pathway")),
     ("population_year", "prepare/population_year.sql", ("population",)),
@@ -273,28 +273,32 @@ def _load_extracts(ds: Dataset, cur, directory: Path) -> None:
             continue
         status = TableStatus(table, str(source.path))
         ds.tables[table] = status
+        missing = [t for t in refs_needed[table] if t not in ds.available]
         try:
-            status.rows_read = load_table(cur, source)
+            select, select_params = table_select(cur, source)
+            if missing:
+                status.error = f"kan inte kontrolleras eftersom {', '.join(missing)} saknas eller inte kunde läsas"
+                continue
+            rules = read_query(f"validate/{table}.sql")
+            params = {"extract_date": ds.extract_date, "earliest": date.fromisoformat(EARLIEST_DATE),
+                      **params_for.get(table, {})}
+            # read, cast and check in one pass: the file is scanned once and stored once
+            cur.execute(f"CREATE OR REPLACE TABLE checked_{table} AS WITH raw_{table} AS ({select}) {rules}",
+                        {**select_params, **bind(rules, params)})
         except DataError as exc:
             status.error = str(exc).split(": ", 1)[1]
             continue
-        missing = [t for t in refs_needed[table] if t not in ds.available]
-        if missing:
-            status.error = f"kan inte kontrolleras eftersom {', '.join(missing)} saknas eller inte kunde läsas"
+        except duckdb.Error as exc:
+            status.error = f"filen kunde inte läsas: {str(exc).strip().splitlines()[0][:300]}"
             continue
-        params = {"extract_date": ds.extract_date, "earliest": date.fromisoformat(EARLIEST_DATE),
-                  **params_for.get(table, {})}
-        rules = read_query(f"validate/{table}.sql")
-        cur.execute(f"CREATE OR REPLACE TEMP TABLE checked_{table} AS {rules}", bind(rules, params))
+        status.rows_read = cur.execute(f"SELECT count(*) FROM checked_{table}").fetchone()[0]
         for reason, n in cur.execute(
             f"SELECT _reason, count(*) FROM checked_{table} WHERE _reason IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1"
         ).fetchall():
             ds.report_rows.append((table, reason, int(n)))
-        cur.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * EXCLUDE (_reason) FROM checked_{table} "
+        cur.execute(f"CREATE OR REPLACE VIEW {table} AS SELECT * EXCLUDE (_reason) FROM checked_{table} "
                     "WHERE _reason IS NULL")
-        cur.execute(f"DROP TABLE checked_{table}")
-        cur.execute(f"DROP TABLE raw_{table}")
-        status.rows_valid = cur.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        status.rows_valid = status.rows_read - sum(n for t, _, n in ds.report_rows if t == table)
         ds.available.add(table)
 
 

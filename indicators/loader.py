@@ -56,25 +56,40 @@ def find_source(directory: Path, table: str) -> Source | None:
 
 
 def load_table(cur: duckdb.DuckDBPyConnection, source: Source) -> int:
-    """Create `raw_<table>` from `source`; returns its row count."""
+    """Create the table `raw_<table>` from `source`; returns its row count."""
+    sql, params = table_select(cur, source)
+    try:
+        cur.execute(f"CREATE OR REPLACE TABLE raw_{source.table} AS {sql}", params)
+    except duckdb.Error as exc:
+        raise DataError(f"{source.table}: filen kunde inte läsas: {_first_line(exc)}") from None
+    return cur.execute(f"SELECT count(*) FROM raw_{source.table}").fetchone()[0]
+
+
+def table_select(cur: duckdb.DuckDBPyConnection, source: Source) -> tuple[str, dict]:
+    """A SELECT (and its parameters) yielding the table with exactly the contract's columns and
+    types (plus extra columns for reference tables), after checking its structure.
+
+    Parquet is not read here beyond its metadata; the caller materialises the SELECT once.
+    """
     table = source.table
     columns = ALL_TABLES[table]
-    staging = f"stage_{table}"
+    params: dict = {}
     try:
         if source.kind == "csv":
+            relation = f"stage_{table}"
             cur.execute(
-                f"CREATE OR REPLACE TEMP TABLE {staging} AS SELECT * FROM read_csv($path, all_varchar = true, "
+                f"CREATE OR REPLACE TEMP TABLE {relation} AS SELECT * FROM read_csv($path, all_varchar = true, "
                 "header = true, delim = ',', quote = '\"')",
                 {"path": str(source.path)},
             )
+            found_rows = cur.execute(f"DESCRIBE {relation}").fetchall()
         else:
             files = source.files
             if not files:
                 raise DataError(f"{table}: mappen {source.path.name}/ innehåller inga Parquet-filer")
-            cur.execute(
-                f"CREATE OR REPLACE TEMP TABLE {staging} AS SELECT * FROM read_parquet($files, union_by_name = true)",
-                {"files": files},
-            )
+            relation = "read_parquet($files, union_by_name = true)"
+            params = {"files": files}
+            found_rows = cur.execute(f"DESCRIBE SELECT * FROM {relation}", params).fetchall()
     except DataError:
         raise
     except duckdb.Error as exc:
@@ -82,7 +97,7 @@ def load_table(cur: duckdb.DuckDBPyConnection, source: Source) -> int:
         hint = " (kontrollera att filen är UTF-8 och kommaseparerad)" if source.kind == "csv" else ""
         raise DataError(f"{table}: {what} kunde inte läsas{hint}: {_first_line(exc)}") from None
 
-    found = {name: typ for name, typ, *_ in cur.execute(f"DESCRIBE {staging}").fetchall()}
+    found = {name: typ for name, typ, *_ in found_rows}
     selects = []
     for col in columns:
         if col.name not in found:
@@ -91,15 +106,13 @@ def load_table(cur: duckdb.DuckDBPyConnection, source: Source) -> int:
                 extra = "; filen verkar inte vara kommaseparerad"
             raise DataError(
                 f"{table}: kolumnen {col.name} saknas (väntad typ {_TYPE_SV[col.type]}){extra}; "
-                f"hittade kolumner: {', '.join(found) or 'inga'}"
+                f"hittade kolumner: {', '.join(found)[:200] or 'inga'}"
             )
-        selects.append(_cast_expr(cur, staging, table, col, found[col.name], source.kind == "csv"))
+        selects.append(_cast_expr(cur, relation, table, col, found[col.name], source.kind == "csv"))
     if table in REFERENCE_TABLES:
         known = {c.name for c in columns}
         selects += [f'"{name}"' for name in found if name not in known and name.isidentifier()]
-    cur.execute(f"CREATE OR REPLACE TABLE raw_{table} AS SELECT {', '.join(selects)} FROM {staging}")
-    cur.execute(f"DROP TABLE {staging}")
-    return cur.execute(f"SELECT count(*) FROM raw_{table}").fetchone()[0]
+    return f"SELECT {', '.join(selects)} FROM {relation}", params
 
 
 def _cast_expr(cur, staging: str, table: str, col: Column, found_type: str, from_text: bool) -> str:

@@ -1,4 +1,5 @@
--- Valid SVF episodes with everything the SVF indicators need, resolved once at load:
+-- Ended SVF episodes that every SVF indicator can use (treatment started, or '73' no further action),
+-- with what the indicators need resolved once at load:
 -- treatment type (from the end code), lead time in calendar days, the lead-time target by the four
 -- rules of data-contract.md §2 (first rule that finds rows, then the latest valid_from <= start_date),
 -- and the regions used for attribution.
@@ -11,6 +12,7 @@ WITH ep AS (
            END AS treatment_type,
            date_diff('day', e.start_date, e.end_date) AS lead_time
     FROM svf_episodes AS e
+    WHERE e.end_code IN ('50', '52', '54', '58', '59', '60', '73')
 ),
 candidates AS (
     SELECT ep.episode_id, t.target_days, t.status,
@@ -32,12 +34,11 @@ candidates AS (
      AND (t.treatment_type = ep.treatment_type
           -- 'any' stands for the six treatment-start types only, never for 'no_further_action'
           OR (t.treatment_type = 'any' AND ep.treatment_type <> 'no_further_action'))
-    WHERE ep.treatment_type IS NOT NULL
 )
-SELECT ep.episode_id, ep.person_id, ep.region_code, r.healthcare_region,
+SELECT ep.episode_id, ep.region_code, r.healthcare_region,
        coalesce(ep.home_region_code, ep.region_code) AS incl_region_code,
        hr.healthcare_region AS incl_healthcare_region,
-       ep.svf_code, ep.start_date, ep.end_date, ep.end_code, ep.extended_workup, ep.sex, ep.age,
+       ep.svf_code, ep.start_date, ep.end_date, ep.end_code, ep.extended_workup, ep.sex,
        ep.treatment_type,
        ep.treatment_type IN ('surgery', 'drug', 'radiotherapy', 'palliative', 'other', 'expectancy') AS treated,
        ep.lead_time,

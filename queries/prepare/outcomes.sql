@@ -2,4 +2,3 @@
 SELECT o.indicator_code, o.met, g.region_code, g.healthcare_region, g.diagnosis_date
 FROM indicator_outcomes AS o
 JOIN registrations AS g USING (registration_id)
-ORDER BY o.indicator_code, g.diagnosis_date
