@@ -309,7 +309,22 @@ def _build_derived(ds: Dataset, cur) -> None:
                                for t in icd_sources)
         cur.execute(f"CREATE OR REPLACE TABLE icd_codes AS {union}")
         ds.available.add("icd_codes")
+    if "svf_lead_time_targets" not in ds.available and "svf_episodes" in ds.available:
+        # inclusion does not need targets: build episodes with none (lead-time indicators still
+        # raise DataError naming svf_lead_time_targets, which stays unavailable)
+        cur.execute("CREATE OR REPLACE TABLE svf_lead_time_targets (svf_code VARCHAR, treatment_type VARCHAR, "
+                    "extended_workup BOOLEAN, target_days BIGINT, valid_from DATE, status VARCHAR, source VARCHAR)")
+        needs_override = {"svf_lead_time_targets"}
+    else:
+        needs_override = set()
+    if "svf_pathways" not in ds.available and "icd_codes" in ds.available:
+        # register coverage and RCL rates do not need pathways: cases and drugs get no pathway
+        cur.execute("CREATE OR REPLACE TABLE icd_pathway (icd_norm VARCHAR, svf_code VARCHAR)")
+        needs_override.add("icd_pathway")
     for name, query, needs in _DERIVED:
+        if name in needs_override:
+            continue
+        needs = tuple(n for n in needs if n not in needs_override)
         if all(n in ds.available for n in needs):
             cur.execute(f"CREATE OR REPLACE TABLE {name} AS {read_query(query)}")
             ds.available.add(name)
