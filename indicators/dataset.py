@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from . import load_cache
 from .errors import DataError
 from .loader import BUNDLED_REFERENCE_DIR, Source, find_source, load_table, table_select
 from .queries import bind, read_query
@@ -55,6 +56,8 @@ class TableStatus:
     rows_read: int = 0
     rows_valid: int = 0
     error: str | None = None  # set when the table is missing or failed to load
+    first_date: str | None = None  # range of the table's main date column (valid rows)
+    last_date: str | None = None
 
 
 @dataclass
@@ -127,34 +130,81 @@ class Dataset:
 
     def table_summary(self) -> pd.DataFrame:
         """Per table: source, rows read, valid rows and the date range of its main date column."""
-        date_cols = {"cancer_cases": "diagnosis_date", "svf_episodes": "start_date",
-                     "register_cases": "diagnosis_date", "drug_treatments": "start_date"}
-        out = []
-        for t in self.tables.values():
-            lo = hi = None
-            if t.table in date_cols and t.table in self.available:
-                lo, hi = self.cursor().execute(
-                    f"SELECT min({date_cols[t.table]}), max({date_cols[t.table]}) FROM {t.table}"
-                ).fetchone()
-            out.append({"table": t.table, "source": t.source, "bundled": t.bundled, "rows_read": t.rows_read,
-                        "rows_valid": t.rows_valid, "first_date": lo, "last_date": hi, "error": t.error})
-        return pd.DataFrame(out)
+        return pd.DataFrame([{"table": t.table, "source": t.source, "bundled": t.bundled, "rows_read": t.rows_read,
+                              "rows_valid": t.rows_valid, "first_date": t.first_date, "last_date": t.last_date,
+                              "error": t.error} for t in self.tables.values()])
 
 
-def open_data(directory, *, reference_dir: Path | None = None) -> Dataset:
+def open_data(directory, *, reference_dir: Path | None = None, cache: bool | None = None) -> Dataset:
     """Load the extract set in `directory` (see module docstring). Raises DataError when the
-    directory itself or its manifest cannot be used."""
+    directory itself or its manifest cannot be used.
+
+    With the load cache on (default; `INDIKATORPANELEN_CACHE=off` turns it off), the loaded and
+    validated database is kept as a DuckDB file keyed by a fingerprint of the extract's files, the
+    reference tables and the loading code, and later opens of the same set attach it read-only.
+    """
     directory = Path(directory)
     if not directory.is_dir():
         raise DataError(f"{directory}: katalogen finns inte")
     manifest, extract_date = _read_manifest(directory)
-    con = duckdb.connect(config={"threads": 2})
+    reference_dir = reference_dir or BUNDLED_REFERENCE_DIR
+    use_cache = load_cache.enabled() if cache is None else cache
+    if use_cache:
+        key = load_cache.fingerprint(directory, reference_dir)
+        hit = load_cache.open_cached(key)
+        if hit is not None:
+            con, meta = hit
+            return _dataset_from_meta(directory, extract_date, manifest, con, meta)
+        try:
+            path, con = load_cache.new_database(key)
+        except (OSError, duckdb.Error):
+            use_cache = False
+    if not use_cache:
+        con = duckdb.connect(config={"threads": 2})
     ds = Dataset(directory=directory, extract_date=extract_date, manifest=manifest, con=con, tables={})
     cur = con.cursor()
-    _load_reference(ds, cur, directory, reference_dir or BUNDLED_REFERENCE_DIR)
+    _load_reference(ds, cur, directory, reference_dir)
     _load_extracts(ds, cur, directory)
     _build_derived(ds, cur)
+    _summarise_and_drop_raw(ds, cur)
     cur.close()
+    if use_cache:
+        con = load_cache.publish(path, key, con, _meta_of(ds))
+        if con is not None:
+            ds.con = con
+    return ds
+
+
+def _summarise_and_drop_raw(ds: Dataset, cur) -> None:
+    """Record each extract table's date range, then drop the row-level copies: every indicator
+    reads the derived tables, so the checked extract tables only cost memory."""
+    date_cols = {"cancer_cases": "diagnosis_date", "svf_episodes": "start_date",
+                 "register_cases": "diagnosis_date", "drug_treatments": "start_date"}
+    for table, col in date_cols.items():
+        if table in ds.available:
+            lo, hi = cur.execute(f"SELECT min({col}), max({col}) FROM {table}").fetchone()
+            ds.tables[table].first_date = lo.isoformat() if lo else None
+            ds.tables[table].last_date = hi.isoformat() if hi else None
+    for table in EXTRACT_TABLES:
+        if table in ds.tables and table != "population":
+            cur.execute(f"DROP VIEW IF EXISTS {table}")
+            cur.execute(f"DROP TABLE IF EXISTS checked_{table}")
+    cur.execute("DROP TABLE IF EXISTS icd_codes")
+
+
+def _meta_of(ds: Dataset) -> dict:
+    return {
+        "tables": [t.__dict__ for t in ds.tables.values()],
+        "report_rows": [list(r) for r in ds.report_rows],
+        "available": sorted(ds.available),
+    }
+
+
+def _dataset_from_meta(directory, extract_date, manifest, con, meta) -> Dataset:
+    ds = Dataset(directory=directory, extract_date=extract_date, manifest=manifest, con=con,
+                 tables={t["table"]: TableStatus(**t) for t in meta["tables"]})
+    ds.report_rows = [tuple(r) for r in meta["report_rows"]]
+    ds.available = set(meta["available"])
     return ds
 
 

@@ -21,7 +21,19 @@ from typing import Literal, Sequence
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats as _st
+
+
+class _LazyScipyStats:
+    """scipy.stats imported on first use: it costs about a second, and most engine calls
+    (proportions) never need it."""
+
+    def __getattr__(self, name):
+        from scipy import stats
+
+        return getattr(stats, name)
+
+
+_st = _LazyScipyStats()
 
 ArrayLike = npt.ArrayLike
 

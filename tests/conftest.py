@@ -9,8 +9,13 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 
+import os
+
 import pandas as pd
 import pytest
+
+# Tests build many small extract sets; the load cache (indicators/load_cache.py) has its own tests.
+os.environ.setdefault("INDIKATORPANELEN_CACHE", "off")
 
 _TESTS = Path(__file__).resolve().parent
 for _p in (str(_TESTS.parent), str(_TESTS)):
