@@ -148,7 +148,7 @@ class Catalogue:
         try:
             return self._items[id_]
         except KeyError:
-            raise QueryError(f"okänd indikator: {id_!r} (se 'python -m indicators list')") from None
+            raise QueryError(f"okänd indikator: {id_[:40]!r} (se 'python -m indicators list')") from None
 
     def ids(self) -> list[str]:
         return list(self._items)

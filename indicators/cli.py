@@ -13,6 +13,8 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
+
 from .errors import DataError, QueryError
 
 
@@ -80,6 +82,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except BrokenPipeError:
         return 0
+    except duckdb.Error as exc:  # a safety net: never a traceback, one line naming the problem
+        print(f"datafel: {str(exc).strip().splitlines()[0][:300]}", file=sys.stderr)
+        return 1
 
 
 def _parse_where(items: list[str]) -> dict[str, list[str]]:

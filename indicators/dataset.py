@@ -241,6 +241,8 @@ def _load_reference(ds: Dataset, cur, directory: Path, bundled_dir: Path) -> Non
         ds.tables[table] = status
         try:
             status.rows_read = load_table(cur, source)
+            if status.rows_read == 0:
+                raise DataError(f"{table}: tabellen är tom")
             _check_reference(cur, table)
             cur.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM raw_{table}")
             status.rows_valid = status.rows_read

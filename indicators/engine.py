@@ -128,6 +128,10 @@ def _check_where(ds, ind: Indicator, where) -> dict[str, list[str]]:
         for v in values:
             if len(v) > _MAX_VALUE_LENGTH:
                 raise QueryError(f"för långt värde för {dim} ({len(v)} tecken)")
+            try:
+                v.encode("utf-8")
+            except UnicodeEncodeError:
+                raise QueryError(f"ogiltiga tecken i värdet för {dim} (inte UTF-8)") from None
             if allowed is not None and v not in allowed:
                 raise QueryError(f"okänt värde för {dim}: {v[:40]!r}")
             if dim in PERIOD_DIMENSIONS and not _is_label(dim, v):
@@ -351,7 +355,10 @@ def _finish(ds, ind: Indicator, g: pd.DataFrame, by, start, end, limit, secondar
         out["target_high"] = pd.Series(ind.target_high, index=g.index, dtype="Int64")
 
     suppressed = (den.isna() | (den < limit)).fillna(True)
-    if ind.kind == "estimated_ratio":
+    if ind.kind in ("estimated_ratio", "rate"):
+        # the denominator is an estimate or a population, so the count itself must be hidden when
+        # small: for a rate, value × inhabitants would give it back (contract §5 says so for
+        # inclusion; the same reasoning applies to starts per 100 000)
         suppressed |= ((num >= 1) & (num < limit)).fillna(False)
     out["suppressed"] = suppressed.astype(bool)
     if secondary and by:

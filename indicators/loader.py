@@ -145,6 +145,9 @@ def _cast_expr(cur, staging: str, table: str, col: Column, found_type: str, from
         raise DataError(
             f"{table}: kolumnen {col.name} har fel typ: väntad {_TYPE_SV[col.type]} ({target}), hittad {found_type}"
         )
+    if col.type == "date" and "TIME ZONE" in found_type.upper():
+        # an instant becomes the Swedish calendar date it fell on, not the UTC one
+        return f"CAST(timezone('Europe/Stockholm', {name}) AS DATE) AS {name}"
     return f"CAST({name} AS {target}) AS {name}"
 
 

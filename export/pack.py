@@ -1,0 +1,431 @@
+"""The meeting pack (Mötespaket): PowerPoint (16:9) and PDF from the same charts, images and texts.
+
+    pack = build_pack(ds, preset_charts("styrgrupp"), PackSelection(...), meeting="RPO-möte")
+    pptx_bytes = to_pptx(pack); pdf_bytes = to_pdf(pack)
+
+Slides: a title slide (meeting, date, selection, extract date, dataset id, source), one slide per
+chart (title, selection, the stamped 3200 × 1800 PNG, a footer; speaker notes with definition, n,
+interval method, suppression and coverage caveats), and closing slide(s) with the definitions of
+the indicators shown (at most DEFINITIONS_PER_SLIDE per slide). The PDF has the same pages in the
+same order (16:9 pages), followed by an appendix with every slide's notes.
+
+Nothing here imports Streamlit; `progress(fraction, text)` reports how far the build has come.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from . import DatasetIdentity, dataset_identity
+from . import images as ximages
+from . import tables as xtables
+from .presets import ChartItem, PackSelection, build_chart, preset_charts, resolve_period
+
+SLIDE_W_IN, SLIDE_H_IN = 13.333, 7.5
+DEFINITIONS_PER_SLIDE = 8
+FONT_REGULAR = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+FONT_BOLD = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+MIME_PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+MIME_PDF = "application/pdf"
+
+Progress = Callable[[float, str], None]
+# Slide pictures: 3200 × 1800 like the downloads, but laid out at 1280 × 720 CSS px so that text
+# is a quarter larger on a projected slide than in the 1600 × 900 download.
+PACK_IMAGE_LAYOUT = (1280, 720, 2.5)
+
+
+@dataclass
+class Pack:
+    meeting: str
+    meeting_date: date
+    selection: str
+    identity: DatasetIdentity
+    period: tuple[date, date]
+    items: list[ChartItem]
+    images: list[bytes | None] = field(default_factory=list)
+    preset: str | None = None
+    created: datetime = field(default_factory=lambda: datetime.now().replace(microsecond=0))
+    build_seconds: float = 0.0
+
+    @property
+    def title(self) -> str:
+        return self.meeting.strip() or "Mötespaket – Indikatorpanelen"
+
+    def indicators(self) -> list:
+        """Every indicator shown, once, in order of appearance."""
+        seen, out = set(), []
+        for item in self.items:
+            for ind in item.indicators or ([item.indicator] if item.indicator is not None else []):
+                if ind is not None and ind.id not in seen:
+                    seen.add(ind.id)
+                    out.append(ind)
+        return out
+
+    @property
+    def definition_slides(self) -> int:
+        return max(1, math.ceil(len(self.indicators()) / DEFINITIONS_PER_SLIDE))
+
+    @property
+    def slide_count(self) -> int:
+        return 1 + len(self.items) + self.definition_slides
+
+    def footer(self, page: int) -> str:
+        return (f"{self.title} · Datauttag {self.identity.extract_date} · Dataset {self.identity.dataset_id} · "
+                f"{page}/{self.slide_count}")
+
+
+def _noop(_fraction: float, _text: str) -> None:
+    return None
+
+
+def pack_selection_text(ds, sel: PackSelection, ident: DatasetIdentity) -> str:
+    from .presets import _geography_text, _selection_text
+
+    start, end = resolve_period(ds, sel)
+    return _selection_text(ds, sel, None, start, end, geography=_geography_text(ds, sel, ident))
+
+
+def build_pack(ds, charts: list[str] | None, sel: PackSelection, *, meeting: str = "", meeting_date: date | None = None,
+               preset: str | None = None, progress: Progress | None = None, render: bool = True) -> Pack:
+    """Compute every chart of the pack and render its stamped PNG (see module docstring).
+
+    `charts` are chart ids (export.presets); None means the preset's charts. Raises QueryError
+    for an unknown preset, chart or filter value; a chart whose data is missing becomes a slide
+    that says so.
+    """
+    progress = progress or _noop
+    t0 = time.perf_counter()
+    if charts is None:
+        charts = preset_charts(preset or "styrgrupp")
+    if not charts:
+        from indicators import QueryError
+
+        raise QueryError("inga diagram valda för mötespaketet")
+    ident = dataset_identity(ds)
+    period = resolve_period(ds, sel)
+    items: list[ChartItem] = []
+    n = len(charts)
+    for i, chart_id in enumerate(charts):
+        progress(0.05 + 0.35 * i / n, f"Beräknar {i + 1} av {n}: {chart_id.split(':')[-1]}")
+        items.append(build_chart(ds, chart_id, sel, ident))
+    pack = Pack(meeting=meeting, meeting_date=meeting_date or date.today(),
+                selection=pack_selection_text(ds, sel, ident), identity=ident, period=period, items=items,
+                preset=preset)
+    if render:
+        for i, item in enumerate(items):
+            progress(0.4 + 0.55 * i / n, f"Ritar bild {i + 1} av {n}: {item.title}")
+            pack.images.append(chart_png(item, ident))
+    progress(0.97, "Sätter ihop paketet")
+    pack.build_seconds = time.perf_counter() - t0
+    return pack
+
+
+def chart_png(item: ChartItem, ident: DatasetIdentity) -> bytes | None:
+    """The stamped slide image of a chart (None when the chart could not be made)."""
+    if item.figure is None:
+        return None
+    w, h, scale = item.image_layout or PACK_IMAGE_LAYOUT
+    return ximages.stamped_png(item.figure, item.title, item.selection, ident.extract_date, ident.source,
+                               footnote_extra=ident.footnote_extra, width=w, height=h, scale=scale)
+
+
+# -- texts shared by PowerPoint and PDF --------------------------------------------------------------
+
+def title_lines(pack: Pack) -> list[str]:
+    ident = pack.identity
+    return [
+        f"Möte: {pack.meeting_date.isoformat()}",
+        f"Urval: {pack.selection}",
+        f"Datauttag: {ident.extract_date} · Dataset-id: {ident.dataset_id}",
+        f"Källa: {ident.source}",
+        f"Skapat {pack.created.strftime('%Y-%m-%d %H:%M')} med Indikatorpanelen",
+    ]
+
+
+def title_notes(pack: Pack) -> str:
+    lines = [f"Mötespaket: {pack.title}.", f"Urval: {pack.selection}.",
+             f"Datauttag {pack.identity.extract_date}; källa: {pack.identity.source}; dataset-id "
+             f"{pack.identity.dataset_id} (SHA-256 över manifest och filernas namn och storlek).",
+             "Bilder i paketet:"]
+    lines += [f"  {i}. {item.title}" for i, item in enumerate(pack.items, start=2)]
+    lines.append(xtables.SUPPRESSION_NOTE)
+    return "\n".join(lines)
+
+
+def definition_chunks(pack: Pack) -> list[list]:
+    inds = pack.indicators()
+    if not inds:
+        return [[]]
+    return [inds[i:i + DEFINITIONS_PER_SLIDE] for i in range(0, len(inds), DEFINITIONS_PER_SLIDE)]
+
+
+def definition_text(ind) -> tuple[str, str]:
+    """(heading, body) for one indicator on the closing slide."""
+    from ui import format as fmt
+
+    om = (ind.texts or {}).get("om", "")
+    target = ("registrens egna målnivåer" if ind.targets_from == "registers"
+              else fmt.targets_text(ind.target_low, ind.target_high, ind.direction) or "ingen målnivå")
+    target = target[0].upper() + target[1:]
+    body = f"{om} {target}. Konfidensintervall: {xtables.interval_method(ind)}"
+    return f"{ind.name_sv} ({ind.short_sv})", body
+
+
+def definition_notes(chunk: list) -> str:
+    lines = []
+    for ind in chunk:
+        texts = ind.texts or {}
+        lines.append(f"{ind.name_sv} ({ind.id})")
+        for key, label in (("om", "Om indikatorn"), ("tolkning", "Att tänka på vid tolkning"),
+                           ("teknisk", "Teknisk beskrivning")):
+            if texts.get(key):
+                lines.append(f"{label}: {texts[key]}")
+        if ind.target_source:
+            lines.append(f"Målnivåns källa: {ind.target_source}")
+        lines.append("")
+    lines.append(xtables.SUPPRESSION_NOTE)
+    return "\n".join(lines).strip()
+
+
+# -- PowerPoint ----------------------------------------------------------------------------------------
+
+def to_pptx(pack: Pack) -> bytes:
+    """The pack as a 16:9 .pptx (python-pptx, default template, PNG pictures)."""
+    from pptx import Presentation
+    from pptx.dml.color import RGBColor
+    from pptx.util import Emu, Inches, Pt
+
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = Emu(12192000), Emu(6858000)  # 13.333 × 7.5 in, exactly 16:9
+    grey = RGBColor(0x55, 0x5F, 0x6B)
+    dark = RGBColor(0x1F, 0x2A, 0x36)
+
+    def textbox(slide, left, top, width, height, text, size, color=dark, bold=False):
+        box = slide.shapes.add_textbox(Inches(left), Inches(top), Inches(width), Inches(height))
+        tf = box.text_frame
+        tf.word_wrap = True
+        lines = text if isinstance(text, list) else [text]
+        for i, line in enumerate(lines):
+            p = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
+            run = p.add_run()
+            run.text = line
+            run.font.size = Pt(size)
+            run.font.color.rgb = color
+            run.font.bold = bold
+        return box
+
+    def set_title(slide, text, size=26):
+        t = slide.shapes.title
+        t.left, t.top, t.width, t.height = Inches(0.5), Inches(0.25), Inches(SLIDE_W_IN - 1.0), Inches(0.8)
+        t.text = text
+        tf = t.text_frame
+        tf.word_wrap = True
+        for p in tf.paragraphs:
+            p.alignment = 1  # left
+            for r in p.runs:
+                r.font.size = Pt(size)
+                r.font.bold = True
+                r.font.color.rgb = dark
+
+    # 1. title slide
+    s = prs.slides.add_slide(prs.slide_layouts[0])
+    s.shapes.title.left, s.shapes.title.top = Inches(0.8), Inches(1.4)
+    s.shapes.title.width, s.shapes.title.height = Inches(SLIDE_W_IN - 1.6), Inches(1.5)
+    s.shapes.title.text = pack.title
+    for p in s.shapes.title.text_frame.paragraphs:
+        p.alignment = 1
+        for r in p.runs:
+            r.font.size, r.font.bold, r.font.color.rgb = Pt(40), True, dark
+    sub = s.placeholders[1]
+    sub.left, sub.top, sub.width, sub.height = Inches(0.8), Inches(3.1), Inches(SLIDE_W_IN - 1.6), Inches(3.4)
+    tf = sub.text_frame
+    tf.word_wrap = True
+    for i, line in enumerate(title_lines(pack)):
+        p = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
+        p.text = line
+        p.alignment = 1
+        for r in p.runs:
+            r.font.size = Pt(16 if i < 3 else 13)
+            r.font.color.rgb = dark if i < 3 else grey
+    s.notes_slide.notes_text_frame.text = title_notes(pack)
+
+    # 2. chart slides
+    for i, item in enumerate(pack.items):
+        page = i + 2
+        s = prs.slides.add_slide(prs.slide_layouts[5])
+        set_title(s, item.title, 26 if len(item.title) <= 60 else 20)
+        textbox(s, 0.5, 1.0, SLIDE_W_IN - 1.0, 0.4, f"Urval: {item.selection}", 12, grey)
+        png = pack.images[i] if i < len(pack.images) else None
+        if png is not None:
+            height = 5.55
+            width = height * 16 / 9
+            s.shapes.add_picture(io.BytesIO(png), Inches((SLIDE_W_IN - width) / 2), Inches(1.42),
+                                 height=Inches(height))
+        else:
+            msg = item.error or "Diagrammet kunde inte ritas."
+            textbox(s, 0.8, 2.5, SLIDE_W_IN - 1.6, 2.0, ["Diagrammet kunde inte skapas för det här urvalet.",
+                                                         msg], 16, dark)
+        textbox(s, 0.5, 7.05, SLIDE_W_IN - 1.0, 0.35, pack.footer(page), 9, grey)
+        s.notes_slide.notes_text_frame.text = "\n".join(item.notes)
+
+    # 3. definitions
+    chunks = definition_chunks(pack)
+    for k, chunk in enumerate(chunks):
+        page = 2 + len(pack.items) + k
+        s = prs.slides.add_slide(prs.slide_layouts[5])
+        set_title(s, "Definitioner" + (f" ({k + 1}/{len(chunks)})" if len(chunks) > 1 else ""))
+        box = s.shapes.add_textbox(Inches(0.5), Inches(1.05), Inches(SLIDE_W_IN - 1.0), Inches(5.9))
+        tf = box.text_frame
+        tf.word_wrap = True
+        first = True
+        for ind in chunk:
+            heading, body = definition_text(ind)
+            small = len(chunk) > 6
+            for text, bold, size in ((heading, True, 12 if small else 13), (body, False, 10 if small else 11)):
+                p = tf.paragraphs[0] if first else tf.add_paragraph()
+                first = False
+                r = p.add_run()
+                r.text = text
+                r.font.size, r.font.bold = Pt(size), bold
+                r.font.color.rgb = dark if bold else grey
+                if not bold:
+                    p.space_after = Pt(6)
+        p = tf.add_paragraph()
+        r = p.add_run()
+        r.text = xtables.SUPPRESSION_NOTE
+        r.font.size, r.font.italic = Pt(10), True
+        r.font.color.rgb = grey
+        textbox(s, 0.5, 7.05, SLIDE_W_IN - 1.0, 0.35, pack.footer(page), 9, grey)
+        s.notes_slide.notes_text_frame.text = definition_notes(chunk)
+
+    prs.core_properties.title = pack.title
+    prs.core_properties.subject = pack.selection[:250]
+    prs.core_properties.author = "Indikatorpanelen"
+    prs.core_properties.keywords = f"dataset {pack.identity.dataset_id}; datauttag {pack.identity.extract_date}"
+    buf = io.BytesIO()
+    prs.save(buf)
+    return buf.getvalue()
+
+
+# -- PDF -------------------------------------------------------------------------------------------
+
+def to_pdf(pack: Pack) -> bytes:
+    """The pack as PDF: the slides' pages (16:9) in the same order, then the speaker notes."""
+    from fpdf import FPDF
+
+    w_mm, h_mm = SLIDE_W_IN * 25.4, SLIDE_H_IN * 25.4
+    pdf = FPDF(orientation="L", unit="mm", format=(h_mm, w_mm))
+    pdf.set_auto_page_break(False)
+    pdf.add_font("DejaVu", "", FONT_REGULAR)
+    pdf.add_font("DejaVu", "B", FONT_BOLD)
+    pdf.set_title(pack.title)
+    pdf.set_author("Indikatorpanelen")
+    pdf.set_subject(pack.selection[:250])
+    pdf.set_keywords(f"dataset {pack.identity.dataset_id}; datauttag {pack.identity.extract_date}")
+    margin = 12.7
+    width = w_mm - 2 * margin
+
+    def footer(page: int) -> None:
+        pdf.set_font("DejaVu", "", 8)
+        pdf.set_text_color(85, 95, 107)
+        pdf.set_xy(margin, h_mm - 9)
+        pdf.cell(width, 5, pack.footer(page))
+
+    def heading(text: str, size: int = 22) -> None:
+        pdf.set_font("DejaVu", "B", size)
+        pdf.set_text_color(31, 42, 54)
+        pdf.set_xy(margin, 8)
+        pdf.multi_cell(width, size * 0.45, text)
+
+    # title page
+    pdf.add_page()
+    pdf.set_font("DejaVu", "B", 30)
+    pdf.set_text_color(31, 42, 54)
+    pdf.set_xy(margin + 8, 40)
+    pdf.multi_cell(width - 16, 13, pack.title)
+    pdf.set_xy(margin + 8, 82)
+    for i, line in enumerate(title_lines(pack)):
+        pdf.set_font("DejaVu", "", 14 if i < 3 else 11)
+        pdf.set_text_color(*((31, 42, 54) if i < 3 else (85, 95, 107)))
+        pdf.set_x(margin + 8)
+        pdf.multi_cell(width - 16, 7.5 if i < 3 else 6, line)
+        pdf.ln(1.5)
+
+    # charts
+    for i, item in enumerate(pack.items):
+        page = i + 2
+        pdf.add_page()
+        heading(item.title, 22 if len(item.title) <= 70 else 18)
+        pdf.set_font("DejaVu", "", 10)
+        pdf.set_text_color(85, 95, 107)
+        pdf.set_xy(margin, pdf.get_y() + 1)
+        pdf.multi_cell(width, 4.5, f"Urval: {item.selection}")
+        png = pack.images[i] if i < len(pack.images) else None
+        if png is not None:
+            top = max(36.0, pdf.get_y() + 2)
+            img_h = min(5.55 * 25.4, h_mm - 11 - top)  # leave the footer free
+            img_w = img_h * 16 / 9
+            pdf.image(io.BytesIO(png), x=(w_mm - img_w) / 2, y=top, w=img_w, h=img_h)
+        else:
+            pdf.set_font("DejaVu", "", 14)
+            pdf.set_text_color(31, 42, 54)
+            pdf.set_xy(margin + 8, 70)
+            pdf.multi_cell(width - 16, 7, "Diagrammet kunde inte skapas för det här urvalet.\n"
+                           + (item.error or ""))
+        footer(page)
+
+    # definitions
+    chunks = definition_chunks(pack)
+    for k, chunk in enumerate(chunks):
+        page = 2 + len(pack.items) + k
+        pdf.add_page()
+        heading("Definitioner" + (f" ({k + 1}/{len(chunks)})" if len(chunks) > 1 else ""))
+        pdf.set_xy(margin, 26)
+        for ind in chunk:
+            head, body = definition_text(ind)
+            pdf.set_font("DejaVu", "B", 11)
+            pdf.set_text_color(31, 42, 54)
+            pdf.set_x(margin)
+            pdf.multi_cell(width, 5, head)
+            pdf.set_font("DejaVu", "", 9)
+            pdf.set_text_color(85, 95, 107)
+            pdf.set_x(margin)
+            pdf.multi_cell(width, 4.2, body)
+            pdf.ln(2)
+        pdf.set_font("DejaVu", "", 9)
+        pdf.set_x(margin)
+        pdf.multi_cell(width, 4.2, xtables.SUPPRESSION_NOTE)
+        footer(page)
+
+    # appendix: the speaker notes
+    pdf.set_auto_page_break(True, margin=14)
+    pdf.add_page()
+    heading("Anteckningar till bilderna", 18)
+    pdf.set_xy(margin, 22)
+    notes = [("1. " + pack.title, title_notes(pack))]
+    notes += [(f"{i}. {item.title}", "\n".join(item.notes)) for i, item in enumerate(pack.items, start=2)]
+    for head, text in notes:
+        pdf.set_font("DejaVu", "B", 10)
+        pdf.set_text_color(31, 42, 54)
+        pdf.set_x(margin)
+        pdf.multi_cell(width, 5, head)
+        pdf.set_font("DejaVu", "", 8.5)
+        pdf.set_text_color(60, 66, 74)
+        pdf.set_x(margin)
+        pdf.multi_cell(width, 3.9, text)
+        pdf.ln(2)
+    return bytes(pdf.output())
+
+
+def pack_filename(pack: Pack, suffix: str) -> str:
+    import re
+    import unicodedata
+
+    base = unicodedata.normalize("NFKD", pack.title).encode("ascii", "ignore").decode().lower()
+    base = re.sub(r"[^a-z0-9]+", "_", base).strip("_")[:50] or "motespaket"
+    return f"{base}_{pack.meeting_date.isoformat()}.{suffix}"

@@ -1,0 +1,116 @@
+"""Mötespaket: a PowerPoint (16:9) or PDF pack for a meeting, built from the current filters.
+
+Either a preset (the steering group's 'styrgrupp': overview, SVF inclusion, lead times, register
+coverage, RCL) or the charts the user picks. Nothing is built until the user asks for it (the
+button); progress shows while the charts are computed and drawn; then download buttons for
+PowerPoint and PDF (both from the same built pack). The pack is kept for the session, and a
+notice says when the filters have changed since it was built.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from export import pack as xpack
+from export.presets import PRESETS, PackSelection, available_charts, preset_charts
+from ui import data, filters, layout
+
+_RESULT_KEY = "_motespaket_result"
+
+f = filters.current()
+ds = data.dataset()
+layout.page_header(
+    "Mötespaket",
+    "Ett färdigt bildspel för mötet, byggt från urvalet i sidopanelen: en titelsida med urval och "
+    "datauttag, en bild per diagram med talarstöd (definition, antal, intervall, undertryckning) och "
+    "avslutande definitioner.",
+)
+
+sel = PackSelection.from_filters(f)
+data_identity = None
+try:
+    from ui.downloads import current_identity
+
+    data_identity = current_identity()
+    selection_text = xpack.pack_selection_text(ds, sel, data_identity)
+except Exception as exc:  # noqa: BLE001 - an unusable reference table: say so, keep the page
+    selection_text = f.selection_text(None)
+    st.warning(f"Urvalet kunde inte beskrivas fullständigt: {exc}", icon=":material/warning:")
+
+st.markdown(f"**Urval från sidopanelen:** {selection_text}")
+st.caption(f"Datauttag {ds.extract_date}" + (f" · dataset {data_identity.dataset_id}" if data_identity else "")
+           + ". Ändra urvalet i sidopanelen; paketet byggs först när du klickar på knappen.")
+
+c1, c2 = st.columns([2, 1])
+meeting = c1.text_input("Mötets namn (titelsidan)", key="mp_meeting", placeholder="t.ex. RPO cancer – styrgrupp",
+                        max_chars=120)
+meeting_date = c2.date_input("Mötesdatum", value=date.today(), key="mp_date", format="YYYY-MM-DD")
+
+mode = st.radio("Innehåll", ["preset", "pick"], key="mp_mode", horizontal=True,
+                format_func=lambda m: {"preset": "Förinställning", "pick": "Välj diagram själv"}[m])
+choices = dict(available_charts(ds))
+if mode == "preset":
+    preset = st.selectbox("Förinställning", list(PRESETS), key="mp_preset",
+                          format_func=lambda p: PRESETS[p]["label"])
+    charts = preset_charts(preset)
+    st.caption("Innehåll: " + " · ".join(choices.get(c, c) for c in charts))
+else:
+    preset = None
+    charts = st.multiselect("Diagram (i den ordning du väljer dem)", list(choices), key="mp_charts",
+                            default=["scorecard"], format_func=lambda c: choices.get(c, c),
+                            placeholder="Välj ett eller flera diagram")
+
+signature = (selection_text, tuple(charts), meeting, str(meeting_date))
+
+if st.button("Bygg mötespaket", type="primary", icon=":material/slideshow:", key="mp_build",
+             disabled=not charts):
+    with st.status("Bygger mötespaketet …", expanded=True) as status:
+        bar = st.progress(0.0, text="Förbereder")
+
+        def progress(fraction: float, text: str) -> None:
+            bar.progress(max(0.0, min(1.0, fraction)), text=text)
+
+        try:
+            built = xpack.build_pack(ds, charts, sel, meeting=meeting, meeting_date=meeting_date, preset=preset,
+                                     progress=progress)
+        except (data.DataError, data.QueryError) as exc:
+            status.update(label=f"Paketet kunde inte byggas: {exc}", state="error")
+            built = None
+        except Exception as exc:  # noqa: BLE001 - the renderer (Chromium) can fail; say so, keep the page
+            status.update(label=f"Paketet kunde inte byggas ({type(exc).__name__}): {exc}", state="error")
+            built = None
+        if built is not None:
+            bar.progress(1.0, text="Klart")
+            failed = [i.title for i in built.items if i.error]
+            status.update(label=f"Klart: {built.slide_count} bilder på {built.build_seconds:.1f} s"
+                          + (f" ({len(failed)} diagram kunde inte skapas)" if failed else ""),
+                          state="complete", expanded=False)
+            st.session_state[_RESULT_KEY] = {"pack": built, "signature": signature}
+
+result = st.session_state.get(_RESULT_KEY)
+if result:
+    built: xpack.Pack = result["pack"]
+    if result["signature"] != signature:
+        st.info("Urvalet eller innehållet har ändrats sedan paketet byggdes. Filerna nedan gäller urvalet "
+                f"”{built.selection}”; bygg om för att få med ändringarna.", icon=":material/update:")
+    cols = st.columns(2)
+    with cols[0]:
+        st.download_button("Ladda ner PowerPoint (.pptx)", lambda p=built: xpack.to_pptx(p),
+                           file_name=xpack.pack_filename(built, "pptx"), mime=xpack.MIME_PPTX, key="mp_dl_pptx",
+                           on_click="ignore", type="primary", icon=":material/download:", width="stretch")
+    with cols[1]:
+        st.download_button("Ladda ner PDF", lambda p=built: xpack.to_pdf(p),
+                           file_name=xpack.pack_filename(built, "pdf"), mime=xpack.MIME_PDF, key="mp_dl_pdf",
+                           on_click="ignore", icon=":material/picture_as_pdf:", width="stretch")
+    with st.expander(f"Innehåll ({built.slide_count} bilder)", icon=":material/view_carousel:"):
+        st.markdown(f"1. **{built.title}** – titelsida ({built.meeting_date}, datauttag "
+                    f"{built.identity.extract_date}, dataset {built.identity.dataset_id})")
+        for i, (item, png) in enumerate(zip(built.items, built.images), start=2):
+            st.markdown(f"{i}. **{item.title}** – {item.selection}")
+            if png is not None:
+                st.image(png, width=480)
+            elif item.error:
+                st.caption(f"Kunde inte skapas: {item.error}")
+        st.markdown(f"{built.slide_count - built.definition_slides + 1}. **Definitioner**")

@@ -1,0 +1,139 @@
+"""Through the running app in a real browser (Playwright + Debian's chromium, never downloaded):
+download a chart's PNG from the Översikt page and build and download a meeting pack on the
+Mötespaket page, then check the files."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url(small_data_dir, tmp_path_factory):
+    port = _free_port()
+    env = {**os.environ, "INDIKATORPANELEN_DATA": str(small_data_dir)}
+    env.pop("INDIKATORPANELEN_STORE", None)
+    log = tmp_path_factory.mktemp("streamlit") / "server.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+             "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+             "--server.fileWatcherType", "none"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"streamlit did not start:\n{log.read_text()[-3000:]}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    ctx = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 1000}, locale="sv-SE")
+    pg = ctx.new_page()
+    pg.set_default_timeout(90_000)
+    yield pg
+    ctx.close()
+
+
+def _wait_for_app(page) -> None:
+    page.wait_for_selector('[data-testid="stSidebar"]')
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=90_000)
+
+
+def test_chart_png_downloads_from_the_overview(page, app_url, tmp_path):
+    from PIL import Image
+
+    page.goto(f"{app_url}/")  # Översikt is the default page (its URL is the root)
+    _wait_for_app(page)
+    button = page.locator('[data-testid="stDownloadButton"] button', has_text="PNG").first
+    button.wait_for()
+    with page.expect_download(timeout=90_000) as info:
+        button.click()
+    download = info.value
+    assert download.suggested_filename.endswith(".png")
+    path = tmp_path / download.suggested_filename
+    download.save_as(path)
+    img = Image.open(path)
+    assert img.format == "PNG" and img.size == (3200, 1800)
+
+
+def test_meeting_pack_builds_and_downloads(page, app_url, small_data_dir, tmp_path):
+    from pptx import Presentation
+
+    from export.presets import preset_charts
+    from indicators import open_data
+
+    page.goto(f"{app_url}/motespaket")
+    _wait_for_app(page)
+    page.get_by_label("Mötets namn (titelsidan)").fill("Webbtest styrgrupp")
+    page.get_by_label("Mötets namn (titelsidan)").press("Enter")
+    _wait_for_app(page)
+    page.get_by_role("button", name="Bygg mötespaket").click()
+    dl = page.locator('[data-testid="stDownloadButton"] button', has_text="PowerPoint")
+    dl.wait_for(timeout=180_000)
+    with page.expect_download(timeout=120_000) as info:
+        dl.click()
+    download = info.value
+    assert download.suggested_filename.endswith(".pptx")
+    path = tmp_path / download.suggested_filename
+    download.save_as(path)
+    prs = Presentation(str(path))
+    assert len(prs.slides) == 1 + len(preset_charts("styrgrupp")) + 1
+    first = "\n".join(sh.text_frame.text for sh in prs.slides[0].shapes if sh.has_text_frame)
+    assert "Webbtest styrgrupp" in first
+    assert str(open_data(small_data_dir).extract_date) in first
+
+    pdf = page.locator('[data-testid="stDownloadButton"] button', has_text="PDF")
+    with page.expect_download(timeout=120_000) as info:
+        pdf.click()
+    pdf_path = tmp_path / info.value.suggested_filename
+    info.value.save_as(pdf_path)
+    from pypdf import PdfReader
+
+    assert len(PdfReader(str(pdf_path)).pages) > len(prs.slides)  # the slides, then the notes
