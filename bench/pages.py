@@ -1,0 +1,251 @@
+"""Every page through Streamlit's AppTest (bench.worker pages), in a fresh process.
+
+`AppTest.from_file(<root>/app.py)` is run once (the app's first run: imports, open_data through
+the app's cache, the default page), then each file in pages/ is visited with `switch_page` (its
+first visit: nothing it computes is cached yet). With `warm`, each page is then rerun after a
+filter change, alternating between two values of the filter:
+
+  uncached  before each rerun the app's engine-result cache and every Dataset's result cache are
+            cleared, so the rerun computes what it shows (a filter value not seen before);
+  cached    the two values have been seen, so the rerun is served from caches (Streamlit's
+            script, widgets and figures only).
+
+The filter changed is the first of PREFERRED_FILTERS the page has (the period start moves every
+number on every page), else the first selectbox/radio with two or more options. Each rerun's time
+is also split into the time spent inside `Dataset.compute` and the rest. Pages are found at run
+time, so pages added later are measured without changes here. The process's peak RSS is the
+memory figure of "a process that opens the data and renders every page".
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import sys
+from pathlib import Path
+
+from .common import ms, now, peak_rss_mb
+
+PREFERRED_FILTERS = ("fran", "till", "forlopp", "niva")
+RUN_TIMEOUT = 300.0
+
+
+class _ComputeTimer:
+    def __init__(self):
+        self.seconds = 0.0
+        self.calls = 0
+        try:
+            from indicators.dataset import Dataset
+        except ImportError:
+            self.ok = False
+            return
+        original = Dataset.compute
+        timer = self
+
+        def compute(self_, *a, **k):
+            t = now()
+            try:
+                return original(self_, *a, **k)
+            finally:
+                timer.seconds += now() - t
+                timer.calls += 1
+
+        Dataset.compute = compute
+        self.ok = True
+
+    def take(self) -> tuple[float, int]:
+        out = (self.seconds, self.calls)
+        self.seconds, self.calls = 0.0, 0
+        return out
+
+
+def pages_of(root: Path) -> list[str]:
+    return sorted(f"pages/{p.name}" for p in (root / "pages").glob("*.py") if not p.name.startswith("_"))
+
+
+def _errors(at) -> list[str]:
+    out = []
+    try:
+        for e in at.exception:
+            out.append(str(getattr(e, "message", e))[:300])
+    except Exception:  # noqa: BLE001
+        pass
+    return out
+
+
+def _clear_engine_caches() -> str:
+    """Forget computed results: the app's cached compute() and every Dataset's own cache."""
+    how = []
+    cleared = False
+    mod = sys.modules.get("ui.data")
+    fn = getattr(mod, "_compute_cached", None) if mod else None
+    if fn is not None and hasattr(fn, "clear"):
+        fn.clear()
+        cleared = True
+        how.append("ui.data._compute_cached.clear()")
+    if not cleared:
+        import streamlit as st
+
+        st.cache_data.clear()
+        how.append("st.cache_data.clear()")
+    try:
+        from indicators.dataset import Dataset
+
+        for obj in gc.get_objects():
+            if isinstance(obj, Dataset):
+                with obj._lock:
+                    obj._cache.clear()
+        how.append("Dataset._cache.clear()")
+    except ImportError:
+        pass
+    return " + ".join(how)
+
+
+def _pick_filter(at):
+    """(widget, value A, value B, description) for the filter change, or None."""
+    for key in PREFERRED_FILTERS:
+        for kind in ("selectbox", "radio", "segmented_control"):
+            try:
+                w = getattr(at, kind)(key=key)
+            except Exception:  # noqa: BLE001 - not on this page
+                continue
+            choice = _two_values(w)
+            if choice:
+                return (kind, key, *choice)
+    for kind in ("selectbox", "radio"):
+        try:
+            widgets = list(getattr(at, kind))
+        except Exception:  # noqa: BLE001
+            continue
+        for w in widgets:
+            if getattr(w, "disabled", False):
+                continue
+            choice = _two_values(w)
+            if choice and getattr(w, "key", None):
+                return (kind, w.key, *choice)
+    return None
+
+
+def _two_values(w):
+    """(current value, index of a neighbouring option) when the widget has two or more options."""
+    options = list(getattr(w, "options", []) or [])
+    if len(options) < 2 or getattr(w, "disabled", False):
+        return None
+    try:
+        current, idx = w.value, w.index
+    except Exception:  # noqa: BLE001
+        current, idx = None, None
+    idx = idx if isinstance(idx, int) else 0
+    return current, (idx - 1 if idx > 0 else idx + 1)
+
+
+def run(args: dict) -> dict:
+    root = Path(args["root"])
+    app = root / "app.py"
+    out = {"pages": {}, "app": None, "errors": [], "filter": None, "clear": None}
+    if not app.exists():
+        out["skipped"] = f"{app} finns inte"
+        return out
+    if args.get("data"):
+        os.environ["INDIKATORPANELEN_DATA"] = args["data"]
+    os.environ.pop("INDIKATORPANELEN_STORE", None)
+    sys.argv = [str(app)]
+    t = now()
+    from streamlit.testing.v1 import AppTest
+    out["import_ms"] = ms(now() - t)
+    timer = _ComputeTimer()
+
+    at = AppTest.from_file(str(app), default_timeout=RUN_TIMEOUT)
+    t = now()
+    at.run(timeout=RUN_TIMEOUT)
+    comp, calls = timer.take()
+    out["app"] = {"first_run_ms": ms(now() - t), "engine_ms": ms(comp), "engine_calls": calls,
+                  "errors": _errors(at)}
+    if args.get("app_only"):
+        out["peak_rss_mb"] = round(peak_rss_mb(), 1)
+        return out
+    pages = pages_of(root)
+    budget_end = now() + float(args.get("budget_s", 1e9))
+    for page in pages:
+        rec = {}
+        try:
+            t = now()
+            at.switch_page(page).run(timeout=RUN_TIMEOUT)
+            rec["first_visit_ms"] = ms(now() - t)
+            comp, calls = timer.take()
+            rec["first_engine_ms"], rec["first_engine_calls"] = ms(comp), calls
+            rec["errors"] = _errors(at)
+        except Exception as exc:  # noqa: BLE001 - a page that cannot run is reported
+            rec["error"] = f"{type(exc).__name__}: {str(exc)[:300]}"
+        out["pages"][page] = rec
+    out["peak_rss_after_all_pages_mb"] = round(peak_rss_mb(), 1)
+
+    if args.get("warm"):
+        repeats = int(args.get("repeats", 5))
+        for page in pages:
+            rec = out["pages"][page]
+            if "error" in rec:
+                continue
+            if now() > budget_end:
+                rec["warm_skipped"] = "time budget"
+                continue
+            try:
+                _warm_page(at, page, rec, repeats, timer)
+                if out["clear"] is None:
+                    out["clear"] = rec.get("clear")
+            except Exception as exc:  # noqa: BLE001
+                rec["warm_error"] = f"{type(exc).__name__}: {str(exc)[:300]}"
+    out["peak_rss_mb"] = round(peak_rss_mb(), 1)
+    return out
+
+
+def _warm_page(at, page, rec, repeats, timer):
+    at.switch_page(page).run(timeout=RUN_TIMEOUT)
+    pick = _pick_filter(at)
+    if pick is None:
+        rec["warm_skipped"] = "ingen filterwidget med två värden"
+        return
+    kind, key, current, j = pick
+    w = getattr(at, kind)(key=key)
+    options = list(w.options)
+    idx_a = getattr(w, "index", None)
+    idx_a = idx_a if isinstance(idx_a, int) else 0
+    idx_b = j
+    rec["filter"] = f"{kind} '{key}': {options[idx_a]} ↔ {options[idx_b]}"
+
+    def change(i):
+        ww = getattr(at, kind)(key=key)
+        if hasattr(ww, "select_index"):
+            ww.select_index(i)
+        else:
+            ww.set_value(options[i])
+
+    # warm-up: both values once
+    for i in (idx_b, idx_a):
+        change(i)
+        at.run(timeout=RUN_TIMEOUT)
+    timer.take()
+    unc, unc_engine, calls_seen = [], [], []
+    for r in range(repeats):
+        change(idx_b if r % 2 == 0 else idx_a)
+        rec["clear"] = _clear_engine_caches()
+        t = now()
+        at.run(timeout=RUN_TIMEOUT)
+        unc.append(ms(now() - t))
+        comp, calls = timer.take()
+        unc_engine.append(ms(comp))
+        calls_seen.append(calls)
+    for i in (idx_b, idx_a):  # both values seen again after the clearing above
+        change(i)
+        at.run(timeout=RUN_TIMEOUT)
+    timer.take()
+    cached, cached_engine = [], []
+    for r in range(repeats):
+        change(idx_b if r % 2 == 0 else idx_a)
+        t = now()
+        at.run(timeout=RUN_TIMEOUT)
+        cached.append(ms(now() - t))
+        comp, _ = timer.take()
+        cached_engine.append(ms(comp))
+    rec.update(uncached_ms=unc, uncached_engine_ms=unc_engine, uncached_engine_calls=calls_seen,
+               cached_ms=cached, cached_engine_ms=cached_engine, warm_errors=_errors(at))

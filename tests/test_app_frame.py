@@ -1,0 +1,137 @@
+"""The frame (app.py): which data set is shown and how it is reported, the URL-bound filters,
+unknown URL values, and the Swedish error page instead of a traceback."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from indicators import DataError, open_data
+from ui import data as uidata
+from ui import format as fmt
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture()
+def run_app(monkeypatch):
+    """run_app(data_dir=None, store=None, **query) → a finished AppTest of app.py."""
+
+    def run(data_dir=None, store=None, **query) -> AppTest:
+        monkeypatch.delenv("INDIKATORPANELEN_STORE", raising=False)
+        monkeypatch.delenv("INDIKATORPANELEN_DATA", raising=False)
+        if data_dir is not None:
+            monkeypatch.setenv("INDIKATORPANELEN_DATA", str(data_dir))
+        if store is not None:
+            monkeypatch.setenv("INDIKATORPANELEN_STORE", str(store))
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        for key, value in query.items():
+            at.query_params[key] = value
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    return run
+
+
+def captions(at: AppTest) -> str:
+    return "\n".join(c.value for c in at.caption)
+
+
+def test_every_page_shows_data_set_extract_date_and_validation_status(run_app, small_data_dir):
+    at = run_app(small_data_dir)
+    ds = open_data(small_data_dir)
+    text = captions(at)
+    assert small_data_dir.name in text
+    assert f"uttaget {fmt.date_text(ds.extract_date)}" in text
+    assert any(word in text for word in ("Alla tabeller inlästa", "kunde inte användas"))
+    assert at.title[0].value == "Översikt"
+
+
+def test_url_values_seed_the_shared_filters(run_app, small_data_dir):
+    at = run_app(small_data_dir, fran="2024-03", till="2025-06", tidsenhet="Kvartal", niva="Sjukvårdsregion",
+                 regioner=["Stockholm", "Västra Götaland"], egen_region="Uppsala", forlopp="Lungcancer",
+                 register="NKBC")
+    assert at.selectbox(key="fran").value == "2024-03"
+    assert at.selectbox(key="till").value == "2025-06"
+    assert at.selectbox(key="niva").value == "healthcare_region"
+    assert at.multiselect(key="regioner").value == ["01", "14"]
+    assert at.selectbox(key="egen_region").value == "03"
+    assert at.selectbox(key="forlopp").value == "lunga"
+    assert at.selectbox(key="register").value == "nkbc"
+    assert not at.warning
+
+
+def test_unknown_url_values_are_ignored_with_a_notice(run_app, small_data_dir):
+    at = run_app(small_data_dir, regioner=["Atlantis", "Skåne"], niva="Galax", fran="1999-01",
+                 forlopp="<script>", egen_region="Narnia")
+    warnings = " ".join(w.value for w in at.warning)
+    for bad in ("Atlantis", "Galax", "1999-01", "<script>", "Narnia"):
+        assert bad in warnings
+    assert at.multiselect(key="regioner").value == ["12"]  # the valid value is kept
+    assert at.selectbox(key="niva").value == "region"
+    assert at.selectbox(key="egen_region").value is None
+    assert not at.error
+
+
+def test_a_reversed_period_is_swapped_with_a_notice(run_app, small_data_dir):
+    at = run_app(small_data_dir, fran="2025-06", till="2024-01")
+    assert any("bytt plats" in w.value for w in at.warning)
+    subtitle = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["title"]["subtitle"]["text"]
+    assert subtitle.startswith("jan 2024 – jun 2025")
+
+
+def test_missing_data_directory_gives_a_swedish_error_page(run_app, tmp_path):
+    at = run_app(tmp_path / "finns_inte")
+    assert at.title[0].value == "Data kunde inte läsas in"
+    assert "katalogen finns inte" in " ".join(m.value for m in at.markdown)
+    assert not at.get("plotly_chart")
+
+
+def test_unreadable_manifest_gives_the_error_page_listing_the_message(run_app, tmp_path, small_data_dir):
+    bad = tmp_path / "bad"
+    shutil.copytree(small_data_dir, bad)
+    (bad / "manifest.json").write_text('{"extract_date": "igår"}', encoding="utf-8")
+    at = run_app(bad)
+    assert at.title[0].value == "Data kunde inte läsas in"
+    assert "manifest.json" in " ".join(m.value for m in at.markdown)
+
+
+def test_data_source_precedence_store_then_argument_then_environment_then_sample(tmp_path):
+    env = {"INDIKATORPANELEN_DATA": "/från/miljön"}
+    assert uidata.resolve_source(argv=[], environ={}).path == uidata.SAMPLE_DIR
+    assert uidata.resolve_source(argv=[], environ=env).path == Path("/från/miljön")
+    assert uidata.resolve_source(argv=["--data", "/från/arg"], environ=env).path == Path("/från/arg")
+    assert uidata.resolve_source(argv=["--data=/x"], environ={}).origin == "argument"
+    with pytest.raises(DataError):
+        uidata.resolve_source(argv=["--data", "/från/arg"], environ={**env, "INDIKATORPANELEN_STORE": str(tmp_path)})
+
+
+def test_a_new_snapshot_is_shown_without_restart(run_app, tmp_path, small_data_dir):
+    from indicators.store import ingest
+
+    store = tmp_path / "lager"
+    assert ingest(small_data_dir, store).exit_code == 0
+    at = run_app(store=store)
+    first = captions(at)
+    assert "Snapshot" in first and "15 januari 2026" in first
+
+    newer = tmp_path / "nyare"
+    shutil.copytree(small_data_dir, newer)
+    manifest = json.loads((newer / "manifest.json").read_text(encoding="utf-8"))
+    manifest["extract_date"] = "2026-02-01"
+    (newer / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    assert ingest(newer, store).exit_code == 0
+    at = run_app(store=store)  # same process: the cached Dataset of the old snapshot stays, a new one is used
+    assert "1 februari 2026" in captions(at)
+
+
+def test_a_store_without_snapshot_gives_the_error_page(run_app, tmp_path):
+    (tmp_path / "tomt").mkdir()
+    at = run_app(store=tmp_path / "tomt")
+    assert at.title[0].value == "Data kunde inte läsas in"
+    assert "ingest" in " ".join(m.value for m in at.markdown)

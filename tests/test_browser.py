@@ -1,0 +1,151 @@
+"""A real browser (Playwright with Debian's chromium) against `streamlit run app.py` on a small
+generated data set: the app loads, every page opens from the navigation without an error element,
+a filter change is written to the URL, and opening that URL in a new page restores the filter."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+playwright = pytest.importorskip("playwright.sync_api")
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync"]
+ERRORS = "[data-testid='stException'], [data-testid='stAlertContentError']"
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium is not installed")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url(small_data_dir):
+    port = _free_port()
+    env = {**os.environ, "INDIKATORPANELEN_DATA": str(small_data_dir)}
+    env.pop("INDIKATORPANELEN_STORE", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                if urllib.request.urlopen(url + "/_stcore/health", timeout=1).read() == b"ok":
+                    break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("streamlit did not start")
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def wait_for_run(page) -> None:
+    """Streamlit's own e2e wait: connected, then the script has finished (stack-notes §7.2)."""
+    page.wait_for_timeout(200)
+    page.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']", timeout=60000)
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=120000)
+    page.wait_for_timeout(400)
+
+
+def test_every_page_opens_from_the_navigation_without_errors(app_url, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(app_url + "/")
+    wait_for_run(page)
+    assert page.locator("h1").first.inner_text() == "Översikt"
+    assert page.locator(ERRORS).count() == 0
+    assert page.get_by_test_id("stPlotlyChart").count() >= 1
+    links = page.locator("[data-testid='stSidebarNav'] a")
+    # a link's text is its icon name and its title on separate lines
+    titles = [links.nth(i).inner_text().strip().splitlines()[-1].strip() for i in range(links.count())]
+    for mine in ("Översikt", "SVF – inklusion", "SVF – ledtider"):
+        assert mine in titles
+    for title in titles:
+        page.locator("[data-testid='stSidebarNav'] a", has_text=title).first.click()
+        wait_for_run(page)
+        errors = page.locator(ERRORS)
+        assert errors.count() == 0, f"{title}: {errors.first.inner_text()[:300]}"
+        assert page.get_by_text("Page not found").count() == 0, title
+    page.close()
+
+
+def test_a_filter_change_goes_to_the_url_and_the_url_restores_it(app_url, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(app_url + "/svf_ledtider")
+    wait_for_run(page)
+    level = page.get_by_test_id("stSelectbox").filter(has_text="Jämförelsenivå")
+    level.click()
+    page.get_by_role("option", name="Sjukvårdsregion").click()
+    wait_for_run(page)
+    own = page.get_by_test_id("stSelectbox").filter(has_text="Egen region")
+    own.click()
+    page.get_by_role("option", name="Uppsala").click()
+    wait_for_run(page)
+    query = urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)
+    assert query.get("niva") == ["Sjukvårdsregion"]
+    assert query.get("egen_region") == ["Uppsala"]
+    page.locator(".gtitle", has_text="Andel behandlade inom ledtid per sjukvårdsregion").first.wait_for(timeout=20000)
+
+    shared = page.url
+    other = browser.new_page(viewport={"width": 1400, "height": 1000})
+    other.goto(shared)
+    wait_for_run(other)
+    assert other.locator("h1").first.inner_text() == "SVF – ledtider"
+    assert other.get_by_role("combobox", name="Jämförelsenivå").input_value() == "Sjukvårdsregion"
+    assert other.get_by_role("combobox", name="Egen region (markeras)").input_value() == "Uppsala"
+    other.locator(".gtitle", has_text="Andel behandlade inom ledtid per sjukvårdsregion").first.wait_for(timeout=20000)
+    assert other.locator(ERRORS).count() == 0
+    other.close()
+    page.close()
+
+
+def test_a_scorecard_cell_leads_to_its_page_keeping_the_filters(app_url, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1400})
+    page.goto(app_url + "/?niva=Sjukv%C3%A5rdsregion&egen_region=Uppsala")
+    wait_for_run(page)
+    grid = page.get_by_test_id("stPlotlyChart").first.locator(".nsewdrag").first.bounding_box()
+    rows, columns = 7, 6  # riket + six sjukvårdsregioner; six indicators
+    # the "Inom ledtid" column (second), the own sjukvårdsregion's row (second)
+    page.mouse.click(grid["x"] + grid["width"] * 1.5 / columns, grid["y"] + grid["height"] * 1.5 / rows)
+    wait_for_run(page)
+    page.locator("h1", has_text="SVF – ledtider").first.wait_for(timeout=20000)
+    query = urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)
+    assert urllib.parse.urlparse(page.url).path == "/svf_ledtider"
+    assert query.get("niva") == ["Sjukvårdsregion"] and query.get("egen_region") == ["Uppsala"]
+    assert page.locator(ERRORS).count() == 0
+    # and the navigation keeps them too
+    page.locator("[data-testid='stSidebarNav'] a", has_text="SVF – inklusion").first.click()
+    wait_for_run(page)
+    query = urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)
+    assert query.get("niva") == ["Sjukvårdsregion"]
+    page.close()

@@ -1,0 +1,99 @@
+"""ui/format.py: Swedish number format and labels (decimal comma, space thousands, "70 %")."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from ui import format as fmt
+
+NB = "\u00a0"
+
+
+@pytest.mark.parametrize("value, decimals, expected", [
+    (1234.5, 1, f"1{NB}234,5"),
+    (72.44, 1, "72,4"),
+    (0, 0, "0"),
+    (1234567, 0, f"1{NB}234{NB}567"),
+    (-3.25, 2, "-3,25"),
+])
+def test_numbers_use_decimal_comma_and_space_thousands(value, decimals, expected):
+    assert fmt.number(value, decimals) == expected
+
+
+@pytest.mark.parametrize("missing", [None, float("nan"), pd.NA, pd.NaT])
+def test_missing_values_print_as_dash(missing):
+    assert fmt.number(missing) == "–"
+    assert fmt.pct(missing) == "–"
+    assert fmt.days(missing) == "–"
+
+
+def test_percent_has_a_space_before_the_sign():
+    assert fmt.pct(72.44) == f"72,4{NB}%"
+    assert fmt.target_pct(70) == f"70{NB}%"
+    assert fmt.target_pct(82.5) == f"82,5{NB}%"
+
+
+def test_n_text_shows_both_counts_or_n():
+    assert fmt.n_text(1234, 2000) == f"1{NB}234 av 2{NB}000"
+    assert fmt.n_text(None, 57) == "n = 57"
+    assert fmt.n_text(pd.NA, pd.NA) == ""
+
+
+def test_days_singular_and_plural():
+    assert fmt.days(1) == "1 dag"
+    assert fmt.days(34) == "34 dagar"
+
+
+def test_value_text_follows_the_unit():
+    assert fmt.value_text(12.345, "procent") == f"12,3{NB}%"
+    assert fmt.value_text(41, "dagar") == "41 dagar"
+    assert fmt.value_text(8.26, "per 100 000") == f"8,3 per 100{NB}000"
+    assert fmt.value_text(1269, "antal") == f"1{NB}269"
+
+
+def test_interval_text():
+    assert fmt.interval_text(68.12, 74.01) == f"95{NB}% KI 68,1–74,0{NB}%"
+    assert fmt.interval_text(40, 42, "dagar") == f"95{NB}% KI 40–42 dagar"
+    assert fmt.interval_text(None, 3) == ""
+
+
+def test_targets_text_one_or_two_levels():
+    assert fmt.targets_text(None, 80) == f"målnivå ≥ 80{NB}%"
+    assert fmt.targets_text(80, 90) == f"låg målnivå 80{NB}%, hög 90{NB}%"
+    assert fmt.targets_text(None, None) == ""
+    assert fmt.targets_text(None, 10, "lower") == f"målnivå ≤ 10{NB}%"
+
+
+def test_period_labels_for_axes():
+    assert fmt.period_label("year", "2024") == "2024"
+    assert fmt.period_label("quarter", "2024-Q3") == f"2024 kv{NB}3"
+    assert fmt.period_label("month", "2024-05") == "maj 2024"
+    assert fmt.month_label("2025-03", long=True) == "mars 2025"
+
+
+def test_period_and_date_text():
+    assert fmt.period_text(date(2025, 1, 1), date(2025, 12, 31)) == "2025"
+    assert fmt.period_text(date(2024, 1, 1), date(2024, 6, 30)) == "jan–jun 2024"
+    assert fmt.date_text(date(2026, 1, 15)) == "15 januari 2026"
+
+
+def test_labels_are_swedish_not_codes():
+    assert fmt.treatment_label("radiotherapy") == "Strålbehandling"
+    assert fmt.sex_label("K") == "Kvinnor"
+    assert fmt.target_level_text("high") == "Hög målnivå uppnådd"
+    assert fmt.target_level_text(pd.NA) == "Ingen målnivå"
+
+
+def test_swedish_alphabetical_order_puts_aao_last():
+    names = ["Örebro", "Västra Götaland", "Östergötland", "Ängelholm", "Åre", "Blekinge"]
+    assert sorted(names, key=fmt.sv_sort_key) == ["Blekinge", "Västra Götaland", "Åre", "Ängelholm", "Örebro",
+                                                   "Östergötland"]
+
+
+def test_join_names():
+    assert fmt.join_names(["A"]) == "A"
+    assert fmt.join_names(["A", "B", "C"]) == "A, B och C"
+    assert fmt.join_names(list("ABCDEF"), limit=4) == "A, B, C, D och 2 till"
