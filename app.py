@@ -1,5 +1,5 @@
 """Indikatorpanelen: the frame. Page config, login gate, which data set, the shared URL-bound
-filters in the sidebar, the data-status line, and st.navigation over the files in pages/.
+filters in the sidebar, the data-status line, and st.navigation over the files in app_pages/.
 
 Run: `streamlit run app.py` (sample data), `streamlit run app.py -- --data DIR`, or with the
 environment variables INDIKATORPANELEN_DATA=DIR / INDIKATORPANELEN_STORE=STORE (see ui/data.py).
@@ -30,24 +30,25 @@ if _gate is not None:
 from indicators import DataError  # noqa: E402
 from ui import data, filters, layout  # noqa: E402
 
-# The page files live in pages/ (or app_pages/ if the folder is renamed; see docs/navigation.md:
-# a folder named pages/ also triggers Streamlit's old auto-discovery on a process's first run).
-PAGE_DIR = "app_pages" if (ROOT / "app_pages").is_dir() else "pages"
+# The page files live in app_pages/, not pages/: a folder named pages/ triggers Streamlit's old
+# auto-discovery on a process's first run, and a shared deep link then shows "Page not found"
+# (README, "Sidnavigering").
+PAGE_DIR = "app_pages"
 
 # (file, title, icon, url_path, section, uses pathway filter, uses register filter)
 PAGES = [
-    ("pages/1_Oversikt.py", "Översikt", ":material/dashboard:", "oversikt", "", True, True),
-    ("pages/2_SVF_inklusion.py", "SVF – inklusion", ":material/group_add:", "svf_inklusion", "SVF", True, False),
-    ("pages/3_SVF_ledtider.py", "SVF – ledtider", ":material/timer:", "svf_ledtider", "SVF", True, False),
-    ("pages/4_Kvalitetsregister.py", "Kvalitetsregister", ":material/fact_check:", "kvalitetsregister",
+    ("1_Oversikt.py", "Översikt", ":material/dashboard:", "oversikt", "", True, True),
+    ("2_SVF_inklusion.py", "SVF – inklusion", ":material/group_add:", "svf_inklusion", "SVF", True, False),
+    ("3_SVF_ledtider.py", "SVF – ledtider", ":material/timer:", "svf_ledtider", "SVF", True, False),
+    ("4_Kvalitetsregister.py", "Kvalitetsregister", ":material/fact_check:", "kvalitetsregister",
      "Register och läkemedel", False, True),
-    ("pages/5_Tackningsgrad.py", "Täckningsgrad", ":material/donut_large:", "tackningsgrad",
+    ("5_Tackningsgrad.py", "Täckningsgrad", ":material/donut_large:", "tackningsgrad",
      "Register och läkemedel", True, True),
-    ("pages/6_Regionjamforelse.py", "Regionjämförelse", ":material/compare_arrows:", "regionjamforelse",
+    ("6_Regionjamforelse.py", "Regionjämförelse", ":material/compare_arrows:", "regionjamforelse",
      "Jämförelse och underlag", True, True),
-    ("pages/7_Om_indikatorerna.py", "Om indikatorerna", ":material/menu_book:", "om_indikatorerna",
+    ("7_Om_indikatorerna.py", "Om indikatorerna", ":material/menu_book:", "om_indikatorerna",
      "Jämförelse och underlag", False, False),
-    ("pages/8_Motespaket.py", "Mötespaket", ":material/slideshow:", "motespaket",
+    ("8_Motespaket.py", "Mötespaket", ":material/slideshow:", "motespaket",
      "Jämförelse och underlag", True, True),
 ]
 HELP = {

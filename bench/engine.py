@@ -165,14 +165,22 @@ def run(args: dict) -> dict:
     finish = _FinishTimer()
     from indicators import open_data
 
+    cache_dir = os.environ.get("INDIKATORPANELEN_CACHE_DIR")
+    before = _cache_files(cache_dir)
     t = now()
     ds = open_data(args["data"])
     open_s = now() - t
     rss_open, peak_open = rss_mb()
+    after = _cache_files(cache_dir)
+    cache = {"dir": cache_dir, "files_before": len(before), "files_after": len(after),
+             "built": bool(after - before), "stages_run": bool(stages.stages)}
 
     result = {"import_ms": ms(import_s), "open_ms": ms(open_s), "rss_after_open_mb": round(rss_open, 1),
               "peak_rss_after_open_mb": round(peak_open, 1), "stages": stages.stages,
-              "finish_split": finish.ok, "failed_tables": [t.table for t in ds.failed_tables]}
+              "finish_split": finish.ok, "failed_tables": [t.table for t in ds.failed_tables], "cache": cache}
+    if args.get("open_only"):
+        result["peak_rss_mb"] = round(peak_rss_mb(), 1)
+        return result
     t = now()
     cs = combos(ds)
     result["catalogue_ms"] = ms(now() - t)
@@ -237,6 +245,12 @@ def run(args: dict) -> dict:
     result["duckdb_memory"] = _duckdb_memory(ds, sizes=bool(args.get("table_sizes")))
     result["pid"] = os.getpid()
     return result
+
+
+def _cache_files(directory) -> set[str]:
+    if not directory or not Path(directory).is_dir():
+        return set()
+    return {p.name for p in Path(directory).glob("*.duckdb")}
 
 
 def _dump_name(c: dict) -> str:

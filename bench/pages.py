@@ -1,7 +1,7 @@
 """Every page through Streamlit's AppTest (bench.worker pages), in a fresh process.
 
 `AppTest.from_file(<root>/app.py)` is run once (the app's first run: imports, open_data through
-the app's cache, the default page), then each file in pages/ is visited with `switch_page` (its
+the app's cache, the default page), then each file in app_pages/ is visited with `switch_page` (its
 first visit: nothing it computes is cached yet). With `warm`, each page is then rerun after a
 filter change, alternating between two values of the filter:
 
@@ -60,7 +60,7 @@ class _ComputeTimer:
 
 
 def pages_of(root: Path) -> list[str]:
-    return sorted(f"pages/{p.name}" for p in (root / "pages").glob("*.py") if not p.name.startswith("_"))
+    return sorted(f"app_pages/{p.name}" for p in (root / "app_pages").glob("*.py") if not p.name.startswith("_"))
 
 
 def _errors(at) -> list[str]:

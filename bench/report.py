@@ -102,6 +102,15 @@ def _fmt(v, unit="ms", nd=None) -> str:
     return f"{v:.{nd or 1}f}"
 
 
+def _d(v) -> str:
+    """A duration in text: '81.2 ms', '950 ms', '10.3 s'."""
+    if v is None:
+        return "–"
+    if v >= 10000:
+        return f"{v / 1000:.1f} s"
+    return f"{v:.0f} ms" if v >= 100 else (f"{v:.1f} ms" if v >= 1 else f"{v:.2f} ms")
+
+
 def _row(cells) -> str:
     return "| " + " | ".join(str(c) for c in cells) + " |"
 
@@ -189,8 +198,8 @@ def judge(results: dict) -> list[dict]:
         over = [r for r in rows if r["unc"] > target]
         w = _worst(rows, "unc")
         med = median([r["unc"] for r in rows])
-        detail = (f"median over all {len(rows)} calls {_fmt(med)} ms; {len(over)} of {len(rows)} calls over "
-                  f"{target:.0f} ms; slowest {_name(w)} {_fmt(w['unc'])} ms")
+        detail = (f"median over all {len(rows)} calls {_d(med)}; {len(over)} of {len(rows)} calls over "
+                  f"{target:.0f} ms; slowest {_name(w)} {_d(w['unc'])}")
         limits = ""
         if over:
             by_ind = defaultdict(list)
@@ -200,11 +209,11 @@ def judge(results: dict) -> list[dict]:
             for ind, rs in sorted(by_ind.items(), key=lambda kv: -max(r["unc"] for r in kv[1])):
                 views = ", ".join(f"{r['view']} {_fmt(r['unc'])}" for r in sorted(rs, key=lambda r: -r["unc"])[:4])
                 py = [r["py"] for r in rs if r.get("py") is not None]
-                share = (f"; Python (_finish) {_fmt(median(py))} ms of it" if py else "")
+                share = (f"; Python (_finish) {_d(median(py))} of it" if py else "")
                 parts.append(f"{ind} ({views}{share})")
             limits = "Over the target: " + "; ".join(parts[:8]) + "."
         return {"key": key, "name": name, "target": target, "unit": unit, "met": not over,
-                "measured": f"{_fmt(w['unc'])} ms worst, {_fmt(med)} ms median", "detail": detail,
+                "measured": f"{_d(w['unc'])} worst, {_d(med)} median", "detail": detail,
                 "limits": limits, "proposal": PROPOSALS["warm"] if over else ""}
 
     out.append(warm("warm1", s1, 1))
@@ -220,11 +229,11 @@ def judge(results: dict) -> list[dict]:
         over = [x for x in prow if x[1] > target]
         limits = ""
         if over:
-            limits = "; ".join(f"{p.split('/')[-1]}: {_fmt(u)} ms of which engine {_fmt(e)} ms, "
-                               f"Streamlit/plotly {_fmt(u - (e or 0))} ms (cached rerun {_fmt(c)} ms)"
+            limits = "; ".join(f"{p.split('/')[-1]}: {_d(u)} of which engine {_d(e)}, "
+                               f"Streamlit/plotly {_d(u - (e or 0))} (cached rerun {_d(c)})"
                                for p, u, e, c in sorted(over, key=lambda x: -x[1])) + "."
         out.append({"key": "page", "name": name, "target": target, "unit": unit, "met": not over,
-                    "measured": f"{_fmt(worst[1])} ms worst ({worst[0].split('/')[-1]})",
+                    "measured": f"{_d(worst[1])} worst ({worst[0].split('/')[-1]})",
                     "detail": f"{len(prow)} pages; {len(over)} over {target:.0f} ms (uncached rerun: a new filter "
                               "value)", "limits": limits, "proposal": PROPOSALS["page"] if over else ""})
     else:
@@ -256,8 +265,8 @@ def judge(results: dict) -> list[dict]:
                 k = (label, r["id"] if not r["id"].startswith("qi:") else "qi:*")
                 seen.setdefault(k, r)
             limits = "Over 3×: " + "; ".join(
-                f"scale {k[0]} {k[1]} (worst {r['view']}: {_fmt(r['unc'])} ms vs floor {_fmt(r['floor'])} ms; "
-                f"in-memory base scan {_fmt(r.get('base'))} ms)" for k, r in list(seen.items())[:8]) + "."
+                f"scale {k[0]} {k[1]} (worst {r['view']}: {_d(r['unc'])} vs floor {_d(r['floor'])}; "
+                f"in-memory base scan {_d(r.get('base'))})" for k, r in list(seen.items())[:8]) + "."
         out.append({"key": "floor", "name": name, "target": target, "unit": unit, "met": not allover,
                     "measured": "; ".join(p.split(",")[0] for p in parts), "detail": "; ".join(parts),
                     "limits": limits, "proposal": PROPOSALS["floor"] if allover else ""})
@@ -280,7 +289,7 @@ def judge(results: dict) -> list[dict]:
         limits = ""
         if under:
             limits = "Under 10× (in memory): " + "; ".join(
-                f"{_name(r)} engine {_fmt(r['unc'])} ms vs pandas {_fmt(r['peer_mem'])} ms"
+                f"{_name(r)} engine {_d(r['unc'])} vs pandas {_d(r['peer_mem'])}"
                 for r in sorted(under, key=lambda r: r["peer_ratio"])[:8]) + "."
         out.append({"key": "peer", "name": name, "target": target, "unit": unit,
                     "met": not under, "measured": f"{_fmt(b['peer_ratio'], '×')} lowest in memory; "
@@ -301,18 +310,18 @@ def judge(results: dict) -> list[dict]:
         srv = median([r.get("server_ready_ms") for r in cs["runs"]])
         limits = ""
         if m > target:
-            limits = (f"server ready after {_fmt(srv)} ms; then the app's first run, in which open_data takes "
-                      f"{_fmt(eng1.get('open_ms'))} ms in a fresh process (import of the engine "
-                      f"{_fmt(eng1.get('import_ms'))} ms). {_stage_text(eng1)}")
+            limits = (f"server ready after {_d(srv)}; then the app's first run, in which open_data takes "
+                      f"{_d(eng1.get('open_ms'))} in a fresh process (import of the engine "
+                      f"{_d(eng1.get('import_ms'))}). {_stage_text(eng1)}")
         out.append({"key": "cold", "name": name, "target": target, "unit": unit, "met": m <= target,
-                    "measured": f"{_fmt(m)} ms", "detail": f"median of {len(runs)} (Chromium, after a warm-up run); "
-                    f"runs {', '.join(_fmt(x) for x in runs)} ms", "limits": limits,
+                    "measured": f"{_d(m)}", "detail": f"median of {len(runs)} (Chromium, after a warm-up run); "
+                    f"runs {', '.join(_d(x) for x in runs)}", "limits": limits,
                     "proposal": PROPOSALS["cold"] if m > target else ""})
     elif (s1 or {}).get("coldstart_apptest", {}).get("app"):
         a = s1["coldstart_apptest"]
         m = (a.get("import_ms") or 0) + a["app"]["first_run_ms"]
         out.append({"key": "cold", "name": name, "target": target, "unit": unit, "met": m <= target,
-                    "measured": f"{_fmt(m)} ms (AppTest fallback: {cs.get('browser_error') or cs.get('error')})",
+                    "measured": f"{_d(m)} (AppTest fallback: {cs.get('browser_error') or cs.get('error')})",
                     "limits": _stage_text(eng1) if m > target else "",
                     "proposal": PROPOSALS["cold"] if m > target else ""})
     else:
@@ -355,14 +364,14 @@ def judge(results: dict) -> list[dict]:
         build = median([p["build_ms"] for p in packs])
         limits = ""
         if m > target:
-            limits = (f"build {_fmt(build)} ms of which drawing the 20 images {_fmt(rend)} ms "
-                      f"(≈ {_fmt((rend or 0) / 20)} ms each), computing {_fmt(build - (rend or 0))} ms; "
-                      f"PowerPoint {_fmt(median([p['pptx_ms'] for p in packs]))} ms")
+            limits = (f"build {_d(build)} of which drawing the 20 images {_d(rend)} "
+                      f"(≈ {_d((rend or 0) / 20)} each), computing {_d(build - (rend or 0))}; "
+                      f"PowerPoint {_d(median([p['pptx_ms'] for p in packs]))}")
         out.append({"key": "pack", "name": name, "target": target, "unit": unit, "met": m <= target,
-                    "measured": f"{_fmt(m)} ms", "detail":
+                    "measured": f"{_d(m)}", "detail":
                     f"median of {len(packs)} (engine cache cleared, renderer warm); first pack of the process "
-                    f"{_fmt(ex['first_pack']['total_pptx_ms'])} ms; PDF adds "
-                    f"{_fmt(median([p['pdf_ms'] for p in packs]))} ms", "limits": limits,
+                    f"{_d(ex['first_pack']['total_pptx_ms'])}; PDF adds "
+                    f"{_d(median([p['pdf_ms'] for p in packs]))}", "limits": limits,
                     "proposal": PROPOSALS["pack"] if m > target else ""})
     else:
         out.append({"key": "pack", "name": name, "target": target, "unit": unit, "met": None,
@@ -398,8 +407,8 @@ def _stage_text(eng: dict) -> str:
         return ""
     steps.sort(reverse=True)
     total = eng.get("open_ms") or 0
-    top = ", ".join(f"{name} {_fmt(t)} ms" for t, name in steps[:6])
-    return f"open_data {_fmt(total)} ms; largest steps: {top}."
+    top = ", ".join(f"{name} {_d(t)}" for t, name in steps[:6])
+    return f"open_data {_d(total)}; largest steps: {top}."
 
 
 def _mem_text(eng: dict) -> str:
@@ -435,7 +444,9 @@ def render(results: dict) -> str:
     targets = judge(results)
     for t in targets:
         met = {True: "**met**", False: "**missed**", None: "not measured"}[t["met"]]
-        tgt = f"≤ {_fmt(t['target'], t['unit'])}" if t["key"] != "peer" else "≥ 10×"
+        tgt = f"≤ {_d(t['target'])}" if t["unit"] == "ms" else f"≤ {_fmt(t['target'], t['unit'])}"
+        if t["key"] == "peer":
+            tgt = "≥ 10×"
         if t["key"] == "floor":
             tgt = "≤ 3×"
         rows.append([t["name"], tgt, t.get("measured", ""), met])
@@ -498,9 +509,9 @@ def _scale_section(s: str, sres: dict) -> list[str]:
     if eng.get("combos"):
         colds = [eng] + [c for c in sres.get("engine_cold_extra") or [] if "combos" in c]
         opens = [c.get("open_ms") for c in colds]
-        lines.append(f"- Engine cold: import {_fmt(median([c.get('import_ms') for c in colds]))} ms, "
-                     f"open_data {_fmt(median(opens))} ms (median of {len(opens)} fresh process(es): "
-                     f"{', '.join(_fmt(o) for o in opens)} ms), catalogue {_fmt(eng.get('catalogue_ms'))} ms; "
+        lines.append(f"- Engine cold: import {_d(median([c.get('import_ms') for c in colds]))}, "
+                     f"open_data {_d(median(opens))} (median of {len(opens)} fresh process(es): "
+                     f"{', '.join(_d(o) for o in opens)}), catalogue {_d(eng.get('catalogue_ms'))}; "
                      f"RSS after open {_fmt(eng.get('rss_after_open_mb'), 'MB')}, peak "
                      f"{_fmt(eng.get('peak_rss_mb'), 'MB')} after every call. {_stage_text(eng)}")
         lines.append(f"- {_mem_text(eng)}")
@@ -543,7 +554,7 @@ def _scale_section(s: str, sres: dict) -> list[str]:
         if base:
             fixed = [(k, median(v["ms"])) for k, v in base.items() if "ms" in v and not k.startswith("qi:")]
             lines += ["", "In-memory base scan (the indicator's own SQL over the latest year, summed, not grouped): "
-                      + ", ".join(f"{k} {_fmt(t)} ms" for k, t in fixed) + "."]
+                      + ", ".join(f"{k} {_d(t)}" for k, t in fixed) + "."]
     fl = (sres.get("floor") or {}).get("floors")
     if fl:
         lines += ["", "### Floor", "", "DuckDB `read_parquet` of the columns each indicator reads, every value "
@@ -560,7 +571,7 @@ def _scale_section(s: str, sres: dict) -> list[str]:
                   f"`bench/peer_pandas.py`: {len({p['id'] for p in pr['combos']})} indicators at "
                   f"{', '.join(sres.get('peer_views') or [])}; "
                   f"{'one run (the warm-up) per call at this scale, to keep within the time budget' if n_runs == [1] else f'{n_runs} timed runs per call after a warm-up'}. "
-                  f"Load (read Parquet with pandas, row rules, prepare) {_fmt(pr.get('load_total_ms'))} ms in all: "
+                  f"Load (read Parquet with pandas, row rules, prepare) {_d(pr.get('load_total_ms'))} in all: "
                   + ", ".join(f"{k} {_fmt(t)}" for k, t in sorted(pr.get("load_parts_ms", {}).items(),
                                                                    key=lambda kv: -kv[1]))
                   + f" ms. Peak RSS {_fmt(pr.get('peak_rss_mb'), 'MB')}.", ""]
@@ -580,7 +591,7 @@ def _scale_section(s: str, sres: dict) -> list[str]:
         extra = [x for x in sres.get("pages_cold_extra") or [] if x.get("pages")]
         lines += ["", "### Pages (AppTest)", "",
                   f"App's first run (import, open_data through the app's cache, default page): "
-                  f"{_fmt(pg['app']['first_run_ms'])} ms" + (f" (second fresh process: {_fmt(extra[0]['app']['first_run_ms'])} ms)" if extra else "")
+                  f"{_d(pg['app']['first_run_ms'])}" + (f" (second fresh process: {_d(extra[0]['app']['first_run_ms'])})" if extra else "")
                   + f"; peak RSS after visiting every page {_fmt(pg.get('peak_rss_after_all_pages_mb'), 'MB')}. "
                   "*first visit* = the page's first run in the process (the default page's is the app's first run); "
                   "*rerun* = after a filter change, uncached (engine caches cleared: "
@@ -611,7 +622,7 @@ def _scale_section(s: str, sres: dict) -> list[str]:
     ex = sres.get("exports") or {}
     if ex.get("packs"):
         lines += ["", "### Meeting pack and chart image", "",
-                  f"Renderer start (once per process) {_fmt(ex.get('renderer_start_ms'))} ms. 20 charts: "
+                  f"Renderer start (once per process) {_d(ex.get('renderer_start_ms'))}. 20 charts: "
                   f"{', '.join(ex.get('charts', []))}.", ""]
         prow = [["first of the process", *_pack_cells(ex["first_pack"])]]
         prow += [[f"uncached {i + 1}", *_pack_cells(p)] for i, p in enumerate(ex["packs"])]
@@ -619,7 +630,7 @@ def _scale_section(s: str, sres: dict) -> list[str]:
                          "slides", "failed charts"], prow)
         img = ex.get("image") or {}
         lines += ["", f"One chart image warm ({img.get('chart')}, stamped 3200 × 1800 PNG): median "
-                      f"{_fmt(median(img.get('ms') or []))} ms of {len(img.get('ms') or [])} runs."]
+                      f"{_d(median(img.get('ms') or []))} of {len(img.get('ms') or [])} runs."]
     elif ex:
         lines.append(f"Meeting pack: {ex.get('skipped') or ex.get('failed', '').splitlines()[0]}")
     d = sres.get("_durations") or {}

@@ -29,7 +29,7 @@ from indicators.schema import HEALTHCARE_REGIONS
 from . import DatasetIdentity
 from . import tables as xtables
 
-# As the Översikt page (pages/1_Oversikt.py), so the slide shows what the screen shows.
+# As the Översikt page (app_pages/1_Oversikt.py), so the slide shows what the screen shows.
 SCORECARD_INDICATORS = ("svf_inclusion", "svf_within_target", "svf_over_175", "register_coverage",
                         "register_reporting_90d", "rcl_coverage")
 

@@ -206,7 +206,7 @@ URL_VALUES = ["01' OR '1'='1", "x'); DROP TABLE episodes; --", "\x00", "\u202e10
 def _pages() -> list[str]:
     if not (ROOT / "app.py").exists():
         return []
-    pages_dir = ROOT / ("app_pages" if (ROOT / "app_pages").is_dir() else "pages")
+    pages_dir = ROOT / "app_pages"
     return sorted(p.name for p in pages_dir.glob("*.py"))
 
 
@@ -269,7 +269,7 @@ def test_app_pages_survive_hostile_urls(app_env, page, variant):
         at.query_params[key] = values[i % len(values)]
     at.query_params["x'); DROP TABLE episodes; --"] = "1"
     at.run()
-    pages_dir = "app_pages" if (ROOT / "app_pages").is_dir() else "pages"
+    pages_dir = "app_pages"
     if not page.startswith("1_"):
         at.switch_page(f"{pages_dir}/{page}")
         for i, key in enumerate(URL_KEYS):

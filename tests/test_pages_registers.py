@@ -56,7 +56,7 @@ def run_page(page: str, query: dict[str, str | list[str]] | None = None):
 
     set_query()
     at.run()
-    at.switch_page(f"pages/{page}")
+    at.switch_page(f"app_pages/{page}")
     set_query()
     at.run()
     assert not at.exception, [(e.message, e.stack_trace[-8:]) for e in at.exception]

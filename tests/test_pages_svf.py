@@ -18,7 +18,7 @@ from indicators import open_data, stats
 from ui import format as fmt
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGE_DIR = "app_pages" if (ROOT / "app_pages").is_dir() else "pages"
+PAGE_DIR = "app_pages"
 OVERSIKT = f"{PAGE_DIR}/1_Oversikt.py"
 INKLUSION = f"{PAGE_DIR}/2_SVF_inklusion.py"
 LEDTIDER = f"{PAGE_DIR}/3_SVF_ledtider.py"

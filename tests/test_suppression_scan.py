@@ -475,7 +475,7 @@ def test_pack_pdf_text(captured_pack):
 
 # -- 5. the app --------------------------------------------------------------------------------------------
 def _pages() -> list[str]:
-    d = ROOT / ("app_pages" if (ROOT / "app_pages").is_dir() else "pages")
+    d = ROOT / "app_pages"
     return sorted(p.name for p in d.glob("*.py")) if (ROOT / "app.py").exists() else []
 
 
@@ -543,8 +543,8 @@ def test_app_page(app_env, page, view):
     from streamlit.testing.v1 import AppTest
 
     if page == "(inga sidor)":
-        pytest.skip("pages/ finns inte ännu")
-    pages_dir = "app_pages" if (ROOT / "app_pages").is_dir() else "pages"
+        pytest.skip("app_pages/ finns inte ännu")
+    pages_dir = "app_pages"
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
     params = APP_VIEWS[view]
     for k, v in params.items():

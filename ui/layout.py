@@ -31,7 +31,7 @@ def page_file(name: str):
     if not name:
         return None
     root = data.ROOT
-    for folder in ("app_pages", "pages"):
+    for folder in ("app_pages",):
         path = root / folder / name
         if path.is_file():
             return path

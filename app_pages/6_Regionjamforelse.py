@@ -7,6 +7,8 @@ as on the other pages); the funnel limits are statistics on those counts (charts
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import streamlit as st
 
@@ -20,9 +22,20 @@ UNIT_WORDS = {"region": ("region", "regioner", "Region"),
 GROUP_LABELS = {"SVF": "SVF", "Kvalitetsregister": "Register", "Cancerläkemedel": "RCL"}
 
 
+def register_label(name: str) -> str:
+    """Short register name: the abbreviation in parentheses, else the name without 'Nationella
+    kvalitetsregistret för …' ('Hudmelanom', 'Lymfomregistret')."""
+    if name.endswith(")") and "(" in name:
+        return name[name.rindex("(") + 1:-1]
+    short = re.sub(r"^(Nationella kvalitetsregistret för|Nationellt kvalitetsregister för|Svenska registret för|"
+                   r"Nationella|Nationellt|Svenska|Svenskt)\s+", "", name)
+    short = re.sub(r"^cancer i ", "", short)
+    return short[:1].upper() + short[1:]
+
+
 def indicator_choices() -> tuple[list[str], dict[str, str]]:
     """Indicator ids in catalogue order and their display names ('NKBC · MDK inför behandlingsstart')."""
-    short_reg = data.register_short_names()
+    short_reg = {c: register_label(n) for c, n in data.register_names().items()}
     ids, names = [], {}
     for ind in data.catalogue():
         if ind.is_quality_indicator:
