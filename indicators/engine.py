@@ -255,11 +255,13 @@ def _aggregate_ratio(ds, ind: Indicator, by, start, end, where) -> pd.DataFrame:
         {"start": start, "end": end, **params},
     )
     den = ds.query_df(
-        # sums of twelfths carry float noise (5650.000000000007); 1e-9 is far inside the contract's 1e-6
-        f"WITH base AS ({read_query(ind.denominator_sql)}) SELECT {dims}round(sum(den), 9) AS denominator, "
+        f"WITH base AS ({read_query(ind.denominator_sql)}) SELECT {dims}sum(den) AS denominator, "
         f"bool_and(den IS NOT NULL) AS complete FROM base WHERE TRUE{filt}{group}",
         {"start": start, "end": end, **params},
     )
+    # sums of twelfths carry float noise (5650.000000000007); twelve significant digits remove it
+    # and stay far inside the contract's tolerance
+    den["denominator"] = [float(f"{x:.12g}") if pd.notna(x) else np.nan for x in den["denominator"]]
     if not by:
         out = num.copy()
         out["denominator"] = den["denominator"].where(den["complete"].fillna(False).astype(bool)) if len(den) else np.nan
