@@ -1,7 +1,9 @@
 """SVF – ledtider: the share treated within the pathway's lead time (target 80 %) by region with
 Wilson intervals, by pathway and treatment type, as a trend; the median lead time with its
-interval; the share more than 75 % over the limit; and how many more patients within the lead
-time would have reached 80 % (⌈0,8·n⌉ − x, from the engine's counts)."""
+interval; the share more than 75 % over the limit; how many more patients within the lead
+time would have reached 80 % (⌈0,8·n⌉ − x, from the engine's counts); and the distribution of
+lead times (share within X days, with a URL-bound slider, and the RCC overtime groups) from
+indicators.distribution."""
 
 from __future__ import annotations
 
@@ -42,9 +44,14 @@ def key_figures() -> None:
         who = data.label("region", f.own_region)
     w, o, m = _one(WITHIN, scope_where), _one(OVER, scope_where), _one(MEDIAN, scope_where)
     cols = st.columns(4)
+
+    def n_part(row) -> str:
+        n = fmt.n_text(row["numerator"], row["denominator"])
+        return f"{n} patienter" if n and not bool(row["suppressed"]) else fmt.SUPPRESSED
+
     if w is not None:
         cols[0].metric("Inom ledtid", figures.value_label(w, "procent", show_n=False), border=True)
-        cols[0].caption(f"{who} · {fmt.n_text(w['numerator'], w['denominator'])} patienter · {pathway}")
+        cols[0].caption(f"{who} · {n_part(w)} · {pathway}")
         need = data.patients_to_target(w, target)
         if need is not None:
             cols[3].metric(f"Patienter kvar till {fmt.target_pct(target)}", fmt.count(need), border=True)
@@ -53,11 +60,12 @@ def key_figures() -> None:
     if m is not None:
         cols[1].metric("Median ledtid", fmt.days(m["value"]) if not m["suppressed"] else fmt.SUPPRESSED,
                        border=True)
-        cols[1].caption(f"{who} · " + (fmt.interval_text(m["ci_low"], m["ci_high"], "dagar") or "")
-                        + f" · n = {fmt.count(m['denominator'])}")
+        cols[1].caption(" · ".join(x for x in (who, fmt.interval_text(m["ci_low"], m["ci_high"], "dagar"),
+                                               fmt.SUPPRESSED if m["suppressed"] or fmt.is_missing(m["denominator"])
+                                               else f"n = {fmt.count(m['denominator'])}") if x))
     if o is not None:
         cols[2].metric("Mer än 75 % över ledtiden", figures.value_label(o, "procent", show_n=False), border=True)
-        cols[2].caption(f"{who} · {fmt.n_text(o['numerator'], o['denominator'])} patienter · lägre är bättre")
+        cols[2].caption(f"{who} · {n_part(o)} · lägre är bättre")
     st.caption(f"Period: {f.period_text}. Ledtiden räknas i kalenderdagar från välgrundad misstanke till start av "
                "behandling; förloppet räknas i den region som avslutat det.")
 
@@ -250,21 +258,149 @@ def section_long() -> None:
     compare_chart(over, "over_region", title, note="Lägre är bättre. Inget nationellt mål.")
     trend_chart(over, "over_trend", "Andel mer än 75 % över ledtiden",
                 "Ofyllda punkter och prickad linje: preliminärt. Lägre är bättre.")
-    st.caption("Fördelningen av ledtider sammanfattas här med andelen inom ledtiden, andelen mer än 75 % över "
-               "gränsen och medianen. En fördelning per dag (andel inom X dagar) kräver en beräkning i motorn "
-               "som ännu inte finns.")
+    st.caption("Hela fördelningen av ledtider, andelen inom valfritt antal dagar och alla överskridandegrupper "
+               "finns under fliken Fördelning.")
     layout.indicator_info(over)
+
+
+DAYS_KEY = "inom_dagar"  # the slider's URL parameter (?inom_dagar=35)
+DAYS_MAX = 120
+_DAYS_DEFAULT_KEY = "_inom_dagar_default"
+
+
+def distribution_series() -> list[tuple[str, str, dict]]:
+    """(name, role, engine where) of the lines in the distribution: the chosen regions summed (or
+    riket), and one's own region when it is not the only chosen region."""
+    out = [(f.scope_text(), "riket" if not f.regions else "unit", f.where(within, regions=True))]
+    if f.own_region and tuple(f.regions) != (f.own_region,):
+        out.append((f"Egen region: {data.label('region', f.own_region)}", "own",
+                    {**f.where(within), "region": [f.own_region]}))
+    return out
+
+
+def lowest_limits() -> dict[str, int]:
+    """svf_code → the shortest current lead-time limit of the pathway (days)."""
+    t = data.lead_time_targets()
+    t = t[~t["extended_workup"].astype(bool)]
+    latest = t.sort_values("valid_from").groupby(["svf_code", "treatment_type"], as_index=False).last()
+    return {str(c): int(g["target_days"].min()) for c, g in latest.groupby("svf_code")}
+
+
+def days_slider(default: int) -> int:
+    """The "Andel inom X dagar" slider, bound to the URL. It starts at `default` (the pathway's limit)
+    and follows the limit when the pathway changes, unless the user has moved it."""
+    url = st.query_params.get(DAYS_KEY)
+    url_ok = url is not None and url.isdigit() and 1 <= int(url) <= DAYS_MAX
+    if url is not None and not url_ok:
+        st.warning(f"Okänt värde i länken ignorerades: {DAYS_KEY} = ”{str(url)[:40]}”.",
+                   icon=":material/link_off:")
+    previous = st.session_state.get(_DAYS_DEFAULT_KEY)
+    if DAYS_KEY not in st.session_state:
+        if not url_ok:
+            st.session_state[DAYS_KEY] = default
+    elif previous is not None and previous != default and st.session_state[DAYS_KEY] == previous:
+        st.session_state[DAYS_KEY] = default  # not moved by the user: follow the new limit
+    st.session_state[_DAYS_DEFAULT_KEY] = default
+    # value=None: the start value comes from the URL or from session state (set above)
+    return int(st.slider("Andel inom X dagar", min_value=1, max_value=DAYS_MAX, value=None, step=1, key=DAYS_KEY,
+                         bind="query-params", format="%d dagar",
+                         help="Andelen patienter som startat behandling inom så här många dagar från välgrundad "
+                              "misstanke. Startvärdet är förloppets ledtidsgräns (den kortaste när gränsen "
+                              "varierar med behandlingen; 28 dagar för alla förlopp)."))
+
+
+def section_distribution() -> None:
+    """The lead-time distribution (share within X days, with a slider) and the RCC overtime groups."""
+    limit = single_limits().get(f.svf_code) if f.svf_code else None
+    if limit is not None:
+        limit_text = f"Ledtidsgräns för {pathway}: {fmt.days(limit)}."
+    elif f.svf_code:
+        limit_text = (f"{pathway} har olika ledtidsgränser per behandling ({limits_by_pathway().get(f.svf_code, '–')}); "
+                      "ingen gräns ritas.")
+    else:
+        limit_text = "Förloppen har olika ledtidsgränser; välj ett förlopp för att se dess gräns."
+    if limit is not None:
+        start_days = int(limit)
+    elif f.svf_code:
+        start_days = lowest_limits().get(f.svf_code, 28)
+    else:
+        start_days = 28
+    chosen = days_slider(start_days)
+
+    series, missing = [], []
+    for name, role, where in distribution_series():
+        try:
+            table = data.lead_time_days(f.start, f.end, where)
+            groups = data.overtime_groups(f.start, f.end, where)
+        except (data.DataError, data.QueryError) as exc:
+            layout.no_data(f"Fördelningen kan inte visas: {exc}")
+            return
+        if not len(table):
+            missing.append(name)
+            continue
+        point = data.share_within(table, chosen)
+        series.append({"name": name, "role": role, "table": table, "groups": groups, "n": point["n"],
+                       "chosen": point})
+    min_n = fmt.count(within.min_n)
+    if not series:
+        layout.no_data(f"Fördelningen visas inte: {fmt.SUPPRESSED} – färre än {min_n} behandlade patienter i "
+                       f"urvalet ({f.period_text} · {fmt.join_names(missing)} · {pathway}).")
+        return
+
+    # the chosen X: share within X days with its interval and n, straight from the engine's table
+    cols = st.columns(max(3, len(series) + 1))
+    for col, s in zip(cols, series):
+        p = s["chosen"]
+        col.metric(f"Inom {fmt.days(chosen)} · {s['name']}", fmt.pct(p["share"]), border=True)
+        col.caption(f"{fmt.interval_text(p['ci_low'], p['ci_high'])} · n = {fmt.count(p['n'])} patienter")
+    for name in missing:
+        st.caption(f"{name} visas inte: {fmt.SUPPRESSED} (färre än {min_n} behandlade patienter).")
+
+    geography = f.scope_text() + (f" och egen region {data.label('region', f.own_region)}"
+                                  if any(s["role"] == "own" for s in series) else "")
+    selection = f.selection_text(within, geography=geography)
+    # show the days up to where almost everyone has started (and at least the limit and X)
+    first = series[0]["table"]
+    reach = first.loc[first["share_within"] >= 99, "days"]
+    longest = max(float(s["table"]["days"].max()) for s in series)
+    x_max = max(float(reach.iloc[0]) if len(reach) else longest, 1.75 * start_days) + 5
+    x_max = max(min(x_max, longest + 2), float(chosen) + 3)
+    title = "Andel behandlade inom X dagar"
+    note = f"{limit_text}<br>Skuggat band: 95 % konfidensintervall (Wilson). Punkten: andelen inom X dagar (reglaget)."
+    fig = figures.lead_time_distribution(series, title=title, subtitle=selection, limit=limit,
+                                         target=target if limit is not None else None, chosen_days=chosen,
+                                         x_max=x_max, note=note)
+    table = pd.concat([pd.DataFrame({"Enhet": s["name"], "Dagar": s["table"]["days"].astype(int).to_numpy(),
+                                     "Andel inom (%)": s["table"]["share_within"].round(1).to_numpy(),
+                                     "95 % KI, låg": s["table"]["ci_low"].round(1).to_numpy(),
+                                     "95 % KI, hög": s["table"]["ci_high"].round(1).to_numpy(),
+                                     "Patienter i urvalet": s["n"]}) for s in series], ignore_index=True)
+    layout.chart(fig, table, title=title, selection=selection, key="distribution", indicator=within)
+
+    title = "Ledtid i förhållande till gränsen"
+    groups = [s for s in series if len(s["groups"])]
+    note = ("RCC:s överskridandegrupper: hur långt över ledtidsgränsen behandlingen startade "
+            "(varje patient mot gränsen för sin behandling).")
+    fig = figures.overtime_bars([{**s, "table": s["groups"]} for s in groups], title=title, subtitle=selection,
+                                note=note)
+    table = pd.concat([pd.DataFrame({"Enhet": s["name"], "Grupp": s["groups"]["label"].to_numpy(),
+                                     "Andel (%)": s["groups"]["share"].round(1).to_numpy(),
+                                     "Patienter i urvalet": s["n"]}) for s in groups], ignore_index=True)
+    layout.chart(fig, table, title=title, selection=selection, key="overtime", indicator=within)
+    layout.show_table(table, key="overtime_table")
+    layout.indicator_info(within)
 
 
 key_figures()
 
 # the tab is part of the URL (?flik=Median+ledtid) and only the open tab is computed
-TABS = ["Andel inom ledtid", "Median ledtid", "Långa väntetider"]
+TABS = ["Andel inom ledtid", "Median ledtid", "Långa väntetider", "Fördelning"]
 bad_tab = [v for v in st.query_params.get_all("flik") if v not in TABS]
 if bad_tab:
     st.warning(f"Okänt värde i länken ignorerades: flik = ”{bad_tab[0][:40]}”.", icon=":material/link_off:")
-tab_within, tab_median, tab_long = st.tabs(TABS, key="flik", bind="query-params", on_change="rerun")
-for tab, section in ((tab_within, section_within), (tab_median, section_median), (tab_long, section_long)):
+tab_within, tab_median, tab_long, tab_dist = st.tabs(TABS, key="flik", bind="query-params", on_change="rerun")
+for tab, section in ((tab_within, section_within), (tab_median, section_median), (tab_long, section_long),
+                     (tab_dist, section_distribution)):
     with tab:
         if tab.open is not False:
             section()

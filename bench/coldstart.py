@@ -26,6 +26,19 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
 READY = "[data-testid='stApp'][data-test-script-state='notRunning']"
+# Records, in the page, when the app's script-run state changes (ms since navigation start), so
+# the cold start can be split into: page loaded, script started (the server runs the app), done.
+OBSERVER = """
+window.__bench = {states: []};
+new MutationObserver(() => {
+  const app = document.querySelector("[data-testid='stApp']");
+  if (!app) return;
+  const s = app.getAttribute('data-test-script-state');
+  const list = window.__bench.states;
+  if (!list.length || list[list.length - 1][0] !== s) list.push([s, performance.now()]);
+}).observe(document, {subtree: true, childList: true, attributes: true,
+                      attributeFilter: ['data-test-script-state']});
+"""
 
 
 def _free_port() -> int:
@@ -67,10 +80,25 @@ def _one(browser, root: Path, data: str | None, timeout: float) -> dict:
             time.sleep(0.02)
         rec["server_ready_ms"] = ms(now() - t0)
         context = browser.new_context(viewport={"width": 1400, "height": 900})
+        context.add_init_script(OBSERVER)
         page = context.new_page()
+        t_nav = now()
         page.goto(f"http://127.0.0.1:{port}/", wait_until="commit", timeout=timeout * 1000)
         page.wait_for_selector(READY, timeout=max(1.0, deadline - now()) * 1000)
         rec["rendered_ms"] = ms(now() - t0)
+        try:  # the split, relative to spawning the server
+            nav0 = ms(t_nav - t0)
+            info = page.evaluate("() => ({states: window.__bench.states, dom: "
+                                 "performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd})")
+            rec["dom_loaded_ms"] = round(nav0 + info["dom"], 1)
+            states = [(s_, round(nav0 + t, 1)) for s_, t in info["states"]]
+            running = [t for s_, t in states if s_ == "running"]
+            if running:
+                rec["script_started_ms"] = running[0]
+            rec["script_runs"] = len(running)
+            rec["states"] = states
+        except Exception:  # noqa: BLE001 - the split is a diagnostic only
+            pass
         rec["exceptions"] = page.locator("[data-testid='stException']").count()
         rec["elements"] = page.locator("[data-testid='stMain'] [data-testid='stElementContainer']").count()
     finally:

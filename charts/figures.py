@@ -140,6 +140,25 @@ def _bottom(fig: go.Figure, *, height: int, top: int, axis_px: int, note: str | 
                            font=dict(size=11, color=theme.MUTED))
 
 
+def _top_legend(fig: go.Figure, *, height: int, top: int, axis_px: int, note: str | None,
+                legend: bool = True) -> None:
+    """Place the legend above the plot area, under the title and subtitle (so it never meets the
+    x-axis title), and the note under the x axis; in pixels, independent of the height.
+
+    `top` is the room of the title and subtitle; `axis_px` the room the x tick labels and axis
+    title take under the plot area."""
+    rows = _legend_rows(fig) if legend else 0
+    legend_px = 24 * rows + 6 if rows else 0
+    note_px = 16 * (note.count("<br>") + 1) + 6 if note else 0  # a long note is split with <br>
+    fig.update_layout(margin=dict(t=top + legend_px, b=axis_px + note_px + 12), showlegend=bool(rows),
+                      legend=dict(orientation="h", x=0, xanchor="left", y=1, yref="paper", yanchor="bottom",
+                                  bgcolor="rgba(255,255,255,0)", traceorder="normal"))
+    if note:
+        fig.add_annotation(text=note, xref="paper", yref="paper", x=0, y=0, yshift=-(axis_px + 4),
+                           showarrow=False, xanchor="left", yanchor="top", align="left",
+                           font=dict(size=11, color=theme.MUTED))
+
+
 def _legend_rows(fig: go.Figure, width_px: int = 950) -> int:
     """Rows a horizontal legend needs (estimated from the entries' text length)."""
     widths = [44 + 7 * len(str(t.name)) for t in fig.data
@@ -243,8 +262,8 @@ def bar_comparison(df: pd.DataFrame, *, title: str, subtitle: str | None = None,
 
     # legend entries explaining the colours
     roles = set(d["role"])
-    if "riket" in roles:
-        _legend_marker(fig, fmt.RIKET, theme.RIKET)
+    if "riket" in roles:  # the total bar's own label ('Riket', 'Alla register', 'Riket, alla förlopp')
+        _legend_marker(fig, str(d.loc[d["role"] == "riket", "label"].iloc[0]), theme.RIKET)
     if "own" in roles:
         _legend_marker(fig, own_label or "Egen region", theme.OWN)
     if "selected" in roles:
@@ -259,12 +278,14 @@ def bar_comparison(df: pd.DataFrame, *, title: str, subtitle: str | None = None,
     tickvals = None
     has_target = not (fmt.is_missing(target_low) and fmt.is_missing(target_high))
     if unit == "procent" and has_target:
-        upper = max(100.0, top * 1.02)
-        x_range = [0, upper * 1.22]  # room for the value text
-        tickvals = list(range(0, int(upper) + 1, 20 if upper <= 160 else 40))
+        # the axis reaches 100 % (further only when a value needs it: inclusion can exceed 100)
+        upper = 100.0 if top <= 100 else top * 1.02
+        tickvals = _percent_ticks(upper) if upper <= 100 else list(range(0, int(upper) + 1, 20 if upper <= 160 else 40))
+        x_range = [0, upper * 1.22]  # room for the value text beyond the last tick
     elif unit == "procent":
         # no target to compare with: scale to the data so small shares stay readable
-        upper = min(100.0, max(5.0, top * 1.1))
+        upper = min(100.0, max(5.0, top * 1.1)) if top <= 100 else top * 1.02
+        tickvals = _percent_ticks(upper) if upper <= 100 else None
         x_range = [0, upper * 1.35]
     else:
         if reference_col and reference_col in d.columns:
@@ -274,7 +295,7 @@ def bar_comparison(df: pd.DataFrame, *, title: str, subtitle: str | None = None,
         upper = top * 1.05 if top > 0 else 1.0
         x_range = [0, upper * 1.35 if top > 0 else 1.0]
     target_bands(fig, target_low=target_low, target_high=target_high, direction=direction, axis="x",
-                 upper=upper if unit == "procent" else x_range[1])
+                 upper=100.0 if unit == "procent" else x_range[1])  # a share's band ends at 100 %
     height = max(280, 26 * len(labels) + 200)
     fig.update_layout(
         title=_title(title, subtitle),
@@ -284,7 +305,7 @@ def bar_comparison(df: pd.DataFrame, *, title: str, subtitle: str | None = None,
         yaxis=dict(autorange="reversed", type="category", showgrid=False),
         margin=dict(l=10, r=30),
     )
-    _bottom(fig, height=height, top=90, axis_px=52, note=note)
+    _top_legend(fig, height=height, top=90, axis_px=52, note=note)
     theme.apply(fig)
     return fig
 
@@ -386,7 +407,7 @@ def trend_lines(df: pd.DataFrame, *, x_order: Sequence[str], title: str, subtitl
         y_upper = float(top) * 1.15 if top else 1
         y_range = [0, y_upper]
     target_bands(fig, target_low=target_low, target_high=target_high, direction=direction, axis="y",
-                 upper=y_range[1])
+                 upper=min(100.0, y_range[1]) if unit == "procent" else y_range[1])
     angled = len(x_order) > 14
     fig.update_layout(
         title=_title(title, subtitle),
@@ -483,3 +504,170 @@ def bar_values(fig: go.Figure) -> pd.Series:
     """The values of the first (data) trace of a bar_comparison figure, indexed by label (tests)."""
     tr = fig.data[0]
     return pd.Series(np.asarray(tr.x, dtype=float), index=list(tr.y))
+
+
+# -- lead-time distribution ----------------------------------------------------------------------
+
+def _percent_ticks(upper: float) -> list[float]:
+    """Tick values 0 … upper for a percent axis (at most about six ticks, a multiple of a nice step)."""
+    for step in (1, 2, 5, 10, 20, 25, 50):
+        if upper / step <= 6:
+            break
+    return [float(v) for v in np.arange(0, upper + 1e-9, step)]
+
+
+def lead_time_distribution(series: Sequence[dict], *, title: str, subtitle: str | None = None,
+                           limit: float | None = None, target: float | None = None,
+                           chosen_days: int | None = None, x_max: float | None = None,
+                           note: str | None = None) -> go.Figure:
+    """The cumulative share treated within X days (rccShiny's "andel inom X dagar"), one step line
+    per series, with the 95 % interval of the first series as a band.
+
+    Each series is a dict: name (legend text), role ('riket' | 'own' | 'unit'), table (an engine
+    lead_time_days table: days, share_within, ci_low, ci_high), n (episodes in the selection) and
+    optionally chosen (ui.data.share_within for `chosen_days`, marked with a point). `limit` (days)
+    draws the pathway's lead-time limit as a vertical line and `target` (percent) the national
+    target as a point on it. The traces named after the series carry exactly the engine's days and
+    shares. Hover texts give shares and the n of the whole selection, never counts per day.
+    """
+    fig = go.Figure()
+    top_x = 0.0
+    color_i = 0
+    marks: list[tuple[float, str, str]] = []  # (share at the chosen X, text, colour)
+    for k, s in enumerate(series):
+        t = s["table"]
+        days = _num(t["days"])
+        share = _num(t["share_within"])
+        lo, hi = _num(t["ci_low"]), _num(t["ci_high"])
+        role = s.get("role", "unit")
+        if role in ("riket", "own"):
+            color, width = ROLE_COLORS[role], 3.0
+        else:
+            color, width = theme.COLORWAY[color_i % len(theme.COLORWAY)], 2.4
+            color_i += 1
+        n = s.get("n")
+        n_part = f"n = {fmt.count(n)} i urvalet" if not fmt.is_missing(n) else ""
+        if k == 0:
+            fig.add_trace(go.Scatter(x=days, y=hi, mode="lines", line=dict(width=0, shape="hv"), hoverinfo="skip",
+                                     showlegend=False))
+            fig.add_trace(go.Scatter(x=days, y=lo, mode="lines", line=dict(width=0, shape="hv"), fill="tonexty",
+                                     fillcolor=_rgba(color, 0.15), hoverinfo="skip",
+                                     name=f"95 % konfidensintervall ({s['name']})"))
+        hover = [f"<b>{s['name']}</b><br>Inom {fmt.days(d)}: {fmt.pct(v)}<br>{fmt.interval_text(a, b)}"
+                 + (f"<br>{n_part}" if n_part else "")
+                 for d, v, a, b in zip(days, share, lo, hi)]
+        legend_name = f"{s['name']} (n = {fmt.count(n)})" if not fmt.is_missing(n) else s["name"]
+        fig.add_trace(go.Scatter(x=days, y=share, mode="lines", name=legend_name, meta=s["name"],
+                                 line=dict(color=color, width=width, shape="hv"), hovertext=hover,
+                                 hoverinfo="text"))
+        chosen = s.get("chosen")
+        if chosen and chosen_days is not None:
+            text = fmt.pct(chosen["share"])
+            fig.add_trace(go.Scatter(
+                x=[chosen_days], y=[chosen["share"]], mode="markers", showlegend=False,
+                marker=dict(size=10, color=color, line=dict(color="white", width=1.5)),
+                hovertext=[f"<b>{s['name']}</b><br>Inom {fmt.days(chosen_days)}: {text}<br>"
+                           f"{fmt.interval_text(chosen['ci_low'], chosen['ci_high'])}<br>{n_part}"],
+                hoverinfo="text", cliponaxis=False))
+            marks.append((float(chosen["share"]), text, color))
+        if days.size:
+            top_x = max(top_x, float(np.nanmax(days)))
+    if limit is not None and not fmt.is_missing(limit):
+        fig.add_vline(x=float(limit), line=dict(color=theme.LINE_LOW, width=2, dash="dash"), layer="below")
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=f"Ledtidsgräns ({fmt.days(limit)})",
+                                 line=dict(color=theme.LINE_LOW, width=2, dash="dash"), hoverinfo="skip"))
+        if target is not None and not fmt.is_missing(target):
+            fig.add_trace(go.Scatter(x=[float(limit)], y=[float(target)], mode="markers",
+                                     name=f"Mål: {fmt.target_pct(target)} inom ledtidsgränsen",
+                                     marker=dict(symbol="diamond", size=12, color=theme.LINE_HIGH,
+                                                 line=dict(color="white", width=1)),
+                                     hovertemplate=f"Mål: {fmt.target_pct(target)} inom {fmt.days(limit)}"
+                                                   "<extra></extra>"))
+    if chosen_days is not None:
+        fig.add_vline(x=float(chosen_days), line=dict(color=theme.MUTED, width=1.2, dash="dot"), layer="below")
+        # the shares at X as labels right of the line, on a white ground; two close labels are moved
+        # apart (away from the nearer edge of the plot)
+        shifts = [0] * len(marks)
+        order = sorted(range(len(marks)), key=lambda i: -marks[i][0])
+        for a, b in zip(order, order[1:]):
+            if abs(marks[a][0] - marks[b][0]) < 7:
+                if marks[b][0] > 50:
+                    shifts[b] = shifts[a] - 16
+                else:
+                    shifts[a] = shifts[b] + 16
+        for (y, text, color), shift in zip(marks, shifts):
+            fig.add_annotation(x=float(chosen_days), y=y, text=f"<b>{text}</b>", showarrow=False, xanchor="left",
+                               xshift=8, yshift=shift, font=dict(size=12, color=color),
+                               bgcolor="rgba(255,255,255,0.85)", borderpad=2)
+        # "X = … dagar" where the labels are not: at the top when the shares are low, else at the bottom
+        low = not marks or max(m[0] for m in marks) < 60
+        fig.add_annotation(x=float(chosen_days), y=1 if low else 0, yref="paper",
+                           text=f"X = {fmt.days(chosen_days)}", showarrow=False, xanchor="left",
+                           yanchor="top" if low else "bottom", xshift=4, yshift=-2 if low else 4,
+                           font=dict(size=11, color=theme.MUTED), bgcolor="rgba(255,255,255,0.85)")
+    upper_x = float(x_max) if x_max is not None else (top_x + 1 if top_x else 60.0)
+    fig.update_layout(
+        title=_title(title, subtitle),
+        height=500,
+        xaxis=dict(range=[0, upper_x], title="Ledtid (dagar)", showgrid=True, rangemode="tozero"),
+        yaxis=dict(range=[0, 104], title="Andel inom X dagar (%)", ticksuffix=" %", tickvals=_percent_ticks(100)),
+        margin=dict(l=10, r=60),
+        hovermode="closest",
+    )
+    _top_legend(fig, height=500, top=90, axis_px=46, note=note)
+    theme.apply(fig)
+    return fig
+
+
+def overtime_bars(series: Sequence[dict], *, title: str, subtitle: str | None = None,
+                  note: str | None = None) -> go.Figure:
+    """The RCC overtime groups (inom ledtid; 1–25, 26–50, 51–75, mer än 75 % över) as vertical bars,
+    one bar per series within each group, with the share above each bar.
+
+    Each series is a dict: name, role ('riket' | 'own' | 'unit'), table (an engine overtime_groups
+    table: group, label, share) and n (episodes in the selection). One bar trace per series named
+    after it carries the engine's shares in group order. Hover texts give shares and n, no counts.
+    """
+    fig = go.Figure()
+    color_i = 0
+    top = 0.0
+    single = len(series) == 1
+    for s in series:
+        t = s["table"]
+        labels = [str(x) for x in t["label"]]
+        share = _num(t["share"])
+        role = s.get("role", "unit")
+        if single:
+            colors = [theme.OVERTIME_COLORS.get(str(g), theme.BAR) for g in t["group"]]
+        elif role in ("riket", "own"):
+            colors = ROLE_COLORS[role]
+        else:
+            colors = theme.COLORWAY[color_i % len(theme.COLORWAY)]
+            color_i += 1
+        n = s.get("n")
+        n_part = f"n = {fmt.count(n)} i urvalet" if not fmt.is_missing(n) else ""
+        fig.add_trace(go.Bar(
+            x=labels, y=share, name=f"{s['name']} (n = {fmt.count(n)})" if n_part else s["name"], meta=s["name"],
+            marker=dict(color=colors, line=dict(width=0)), text=[fmt.pct(v) for v in share],
+            textposition="outside", cliponaxis=False, textfont=dict(size=12, color=theme.TEXT),
+            hovertext=[f"<b>{s['name']}</b><br>{lab}: {fmt.pct(v)}" + (f"<br>{n_part}" if n_part else "")
+                       for lab, v in zip(labels, share)],
+            hoverinfo="text", showlegend=not single))
+        if share.size and np.any(~np.isnan(share)):
+            top = max(top, float(np.nanmax(share)))
+    if single and series and not fmt.is_missing(series[0].get("n")):
+        # no legend for one series (the colours are the groups): its n goes into the note
+        n_note = f"{series[0]['name']}: n = {fmt.count(series[0]['n'])} behandlade patienter."
+        note = f"{n_note}<br>{note}" if note else n_note
+    upper = min(100.0, max(10.0, top * 1.12))
+    fig.update_layout(
+        title=_title(title, subtitle),
+        height=440,
+        barmode="group",
+        xaxis=dict(type="category", title=None, showgrid=False),
+        yaxis=dict(range=[0, upper * 1.08], title="Andel (%)", ticksuffix=" %", tickvals=_percent_ticks(upper)),
+        margin=dict(l=10, r=20),
+    )
+    _top_legend(fig, height=440, top=90, axis_px=34, note=note, legend=not single)
+    theme.apply(fig)
+    return fig

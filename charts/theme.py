@@ -48,6 +48,16 @@ LEVEL_COLORS = {
     "no_target": "#eef1f4",   # indicator without a target: neutral
 }
 
+# RCC overtime groups (indicators.distribution.OVERTIME_GROUPS): green within the limit, then
+# yellow → red the further over it.
+OVERTIME_COLORS = {
+    "inom": "#43a047",
+    "1-25": "#f2c230",
+    "26-50": "#f39c34",
+    "51-75": "#e0622b",
+    "over75": "#c62828",
+}
+
 # Categorical colours for lines (trend per unit); own region and riket use OWN / RIKET.
 COLORWAY = ["#2b5f91", "#7b3f99", "#2a9d8f", "#b5651d", "#6c757d", "#c2185b", "#1b998b", "#8d6e63",
             "#3949ab", "#00897b"]

@@ -135,3 +135,24 @@ def test_a_store_without_snapshot_gives_the_error_page(run_app, tmp_path):
     at = run_app(store=tmp_path / "tomt")
     assert at.title[0].value == "Data kunde inte läsas in"
     assert "ingest" in " ".join(m.value for m in at.markdown)
+
+
+def test_data_status_names_tables_in_swedish_with_swedish_numbers(run_app, small_data_dir):
+    at = run_app(small_data_dir)
+    frames = [d.value for d in at.dataframe]
+    summary = next(f for f in frames if "Lästa rader" in f.columns)
+    tables = set(summary["Tabell"])
+    assert {"Cancerregistret – tumörer", "SVF-förlopp", "Ledtidsgränser", "Regioner"} <= tables
+    assert not any("_" in t for t in tables)
+    big = summary.loc[summary["Tabell"] == "SVF-förlopp", "Lästa rader"].iloc[0]
+    assert "\u00a0" in big and "," not in big  # '21 949': a space between thousands
+    for frame in frames:
+        if "Tabell" in frame.columns:
+            assert "cancer_cases" not in set(frame["Tabell"])
+
+
+def test_register_filter_shows_short_names(run_app, small_data_dir):
+    at = run_app(small_data_dir)
+    options = at.selectbox(key="register").options
+    assert "NKBC" in options and "Hudmelanom" in options
+    assert all(len(o) <= 32 for o in options)

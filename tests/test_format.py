@@ -97,3 +97,44 @@ def test_join_names():
     assert fmt.join_names(["A"]) == "A"
     assert fmt.join_names(["A", "B", "C"]) == "A, B och C"
     assert fmt.join_names(list("ABCDEF"), limit=4) == "A, B, C, D och 2 till"
+
+
+# -- tables and names shown in the frame ------------------------------------------------------------
+
+def test_table_names_are_swedish():
+    assert fmt.table_label("cancer_cases") == "Cancerregistret – tumörer"
+    assert fmt.table_label("svf_lead_time_targets") == "Ledtidsgränser"
+    assert fmt.table_label("drug_treatments") == "Läkemedelsstarter (RCL)"
+    assert fmt.table_label("okand_tabell") == "okand_tabell"
+    for raw in ("cancer_cases", "svf_episodes", "register_cases", "indicator_outcomes", "drug_treatments",
+                "population", "regions", "svf_pathways", "svf_lead_time_targets", "registers",
+                "quality_indicators"):
+        assert "_" not in fmt.table_label(raw)
+
+
+@pytest.mark.parametrize("code, name, expected", [
+    ("nkbc", "Nationellt kvalitetsregister för bröstcancer (NKBC)", "NKBC"),
+    ("melanom", "Nationella kvalitetsregistret för hudmelanom", "Hudmelanom"),
+    ("lymfom", "Svenska lymfomregistret", "Lymfomregistret"),
+    ("urinblasa", "Svenska registret för cancer i urinblåsa och övre urinvägar", "Urinblåsa och övre urinvägar"),
+    ("xyz", "", "XYZ"),
+    ("lang", "Ett mycket långt registernamn utan förkortning som inte går att korta", "LANG"),
+])
+def test_register_short_names_are_short(code, name, expected):
+    from ui.data import register_short_name
+
+    assert register_short_name(code, name) == expected
+
+
+def test_tables_show_numbers_with_decimal_comma():
+    from ui.layout import swedish_table
+
+    table = pd.DataFrame({"Enhet": ["Riket", "Gotland"], "Andel (%)": [72.44, None],
+                          "Nämnare": [12345.0, 7.0], "Täljare": pd.array([8942, None], dtype="Int64")})
+    shown, cfg = swedish_table(table)
+    assert list(shown["Andel (%)"]) == ["72,4", "–"]
+    assert list(shown["Nämnare"]) == [f"12{NB}345", "7"]
+    assert list(shown["Täljare"]) == [f"8{NB}942", "–"]
+    assert list(shown["Enhet"]) == ["Riket", "Gotland"]
+    assert set(cfg) == {"Andel (%)", "Nämnare", "Täljare"}
+    assert not any("." in v for v in shown["Andel (%)"])

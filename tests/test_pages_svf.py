@@ -264,3 +264,162 @@ def test_oversikt_marks_uncertain_cells_by_the_ci_rule(app, ds):
             continue
         uncertain = stats.target_status_ci(float(lo), float(hi), 85.0, "higher") == "uncertain"
         assert ("◐" in heat["text"][rows.index(names[code])][col]) == uncertain
+
+
+# -- SVF – ledtider: the lead-time distribution (Fördelning) ---------------------------------------
+
+DIST_TITLE = "Andel behandlade inom X dagar"
+OVERTIME_TITLE = "Ledtid i förhållande till gränsen"
+
+
+def dist_line(spec, name: str) -> pd.DataFrame:
+    """The step line of one series (days, share) from the distribution figure."""
+    tr = next(t for t in spec["data"] if t.get("meta") == name and t.get("mode") == "lines")
+    return pd.DataFrame({"days": arr(tr["x"]).astype(float), "share": arr(tr["y"]).astype(float)}), tr
+
+
+def check_line(spec, name: str, expected: pd.DataFrame) -> None:
+    shown, tr = dist_line(spec, name)
+    assert len(expected), "the selection should not be suppressed"
+    np.testing.assert_allclose(shown["days"], expected["days"].astype(float))
+    np.testing.assert_allclose(shown["share"], expected["share_within"].astype(float), atol=1e-9)
+    # hover texts: shares and the n of the whole selection, never a count per day
+    total = int(expected["cumulative"].iloc[-1])
+    for text, n_day in zip(tr["hovertext"], expected["episodes"]):
+        assert "%" in text and f"n = {fmt.count(total)} i urvalet" in text
+        assert " av " not in text and "patienter" not in text
+        assert f">{n_day}<" not in text and f" {n_day} " not in text.replace(fmt.count(total), "")
+
+
+def expected_share(table: pd.DataFrame, days: int) -> pd.Series:
+    return table[table["days"] <= days].iloc[-1]
+
+
+def test_distribution_renders_for_default_filters(app, ds):
+    from indicators.distribution import lead_time_days, overtime_groups
+
+    at = app(LEDTIDER, flik="Fördelning")
+    start, end = period(at)
+    assert at.slider(key="inom_dagar").value == 28  # all pathways: no single limit, default 28
+    specs = charts(at)
+    assert DIST_TITLE in specs and OVERTIME_TITLE in specs
+    table = lead_time_days(ds, start, end, {})
+    check_line(specs[DIST_TITLE], fmt.RIKET, table)
+    # no single limit: no limit line
+    assert not any(str(t.get("name", "")).startswith("Ledtidsgräns") for t in specs[DIST_TITLE]["data"])
+    # the slider's share within 28 days, its interval and n, as the engine's table has them
+    row = expected_share(table, 28)
+    metric = next(m for m in at.metric if m.label == f"Inom 28 dagar · {fmt.RIKET}")
+    assert metric.value == fmt.pct(row["share_within"])
+    caps = " ".join(c.value for c in at.caption)
+    assert fmt.interval_text(row["ci_low"], row["ci_high"]) in caps
+    assert f"n = {fmt.count(table['cumulative'].iloc[-1])} patienter" in caps
+    # overtime groups: the engine's shares in the engine's order
+    groups = overtime_groups(ds, start, end, {})
+    bars = specs[OVERTIME_TITLE]["data"]
+    assert len(bars) == 1 and list(bars[0]["x"]) == list(groups["label"])
+    np.testing.assert_allclose(arr(bars[0]["y"]).astype(float), groups["share"].astype(float), atol=1e-9)
+    assert not any(str(c) in " ".join(bars[0]["hovertext"]) for c in groups["episodes"] if c > 99)
+    assert not at.error
+
+
+def test_distribution_for_a_pathway_and_a_slider_value_in_the_url(app, ds):
+    from indicators.distribution import lead_time_days, overtime_groups
+
+    at = app(LEDTIDER, flik="Fördelning", forlopp="Bröstcancer", inom_dagar="35", egen_region="Uppsala")
+    start, end = period(at)
+    assert at.slider(key="inom_dagar").value == 35
+    spec = charts(at)[DIST_TITLE]
+    riket = lead_time_days(ds, start, end, {"svf_code": ["brost"]})
+    own = lead_time_days(ds, start, end, {"svf_code": ["brost"], "region": ["03"]})
+    check_line(spec, fmt.RIKET, riket)
+    check_line(spec, "Egen region: Uppsala", own)
+    # Bröstcancer has one limit, 28 days: a vertical line there
+    assert any(s.get("type") == "line" and s["x0"] == 28 and s["x1"] == 28 for s in spec["layout"]["shapes"])
+    assert any(str(t.get("name", "")) == "Ledtidsgräns (28 dagar)" for t in spec["data"])
+    for name, table in ((fmt.RIKET, riket), ("Egen region: Uppsala", own)):
+        row = expected_share(table, 35)
+        metric = next(m for m in at.metric if m.label == f"Inom 35 dagar · {name}")
+        assert metric.value == fmt.pct(row["share_within"])
+        assert fmt.interval_text(row["ci_low"], row["ci_high"]) in " ".join(c.value for c in at.caption)
+    bars = {t["meta"]: t for t in charts(at)[OVERTIME_TITLE]["data"] if t.get("type") == "bar"}
+    for name, where in ((fmt.RIKET, {"svf_code": ["brost"]}),
+                        ("Egen region: Uppsala", {"svf_code": ["brost"], "region": ["03"]})):
+        groups = overtime_groups(ds, start, end, where)
+        np.testing.assert_allclose(arr(bars[name]["y"]).astype(float), groups["share"].astype(float), atol=1e-9)
+    # the table under the chart uses a decimal comma
+    shown = at.dataframe[-1].value
+    assert all("." not in str(v) for v in shown["Andel (%)"])
+    assert any("," in str(v) for v in shown["Andel (%)"])
+
+
+def test_the_slider_starts_at_the_limit_and_follows_the_pathway(app):
+    at = app(LEDTIDER, flik="Fördelning", forlopp="Testikelcancer")
+    assert at.slider(key="inom_dagar").value == 14
+    at.selectbox(key="forlopp").select("prostata").run()
+    assert at.slider(key="inom_dagar").value == 47  # limits 47–68 days: the shortest
+    at.selectbox(key="forlopp").select("brost").run()
+    assert at.slider(key="inom_dagar").value == 28  # not moved by the user: follows the limit
+    at.slider(key="inom_dagar").set_value(40).run()
+    at.selectbox(key="forlopp").select("testikel").run()
+    assert at.slider(key="inom_dagar").value == 40  # moved: kept
+
+
+def test_a_bad_slider_value_in_the_url_gives_a_notice(app):
+    at = app(LEDTIDER, flik="Fördelning", inom_dagar="9999")
+    assert any("inom_dagar" in w.value for w in at.warning)
+    assert at.slider(key="inom_dagar").value == 28
+
+
+def test_a_small_selection_shows_otillrackligt_underlag_and_no_distribution(app, ds):
+    from indicators.distribution import lead_time_days
+
+    names = region_names(ds)
+    found = None
+    for month in ("2025-12", "2025-11", "2025-10"):
+        start = date(int(month[:4]), int(month[5:]), 1)
+        end = (pd.Timestamp(start) + pd.offsets.MonthEnd(0)).date()
+        for region in ("09", "23", "10", "20"):
+            table = lead_time_days(ds, start, end, {"svf_code": ["penis"], "region": [region]})
+            if table.empty:
+                found = (month, names[region])
+                break
+        if found:
+            break
+    assert found, "the small data set should have a suppressed small selection"
+    month, region = found
+    at = app(LEDTIDER, flik="Fördelning", forlopp="Peniscancer", regioner=region, fran=month, till=month)
+    assert any(fmt.SUPPRESSED in i.value for i in at.info)
+    titles = list(charts(at))
+    assert DIST_TITLE not in titles and OVERTIME_TITLE not in titles
+    assert not any(m.label.startswith("Inom ") and "dagar" in m.label for m in at.metric)
+
+
+# -- shared chart fixes (charts.figures) ---------------------------------------------------------
+
+def test_bar_legend_sits_above_the_plot_and_names_the_total_bar():
+    from charts import figures
+
+    df = pd.DataFrame({"label": ["Alla register", "NKBC", "NPCR"], "role": ["riket", "unit", "unit"],
+                       "value": [91.0, 95.0, 88.0], "ci_low": [90.0, 93.0, 85.0], "ci_high": [92.0, 96.0, 90.0],
+                       "numerator": [91, 95, 88], "denominator": [100, 100, 100], "suppressed": [False] * 3})
+    fig = figures.bar_comparison(df, title="T", subtitle="S", unit="procent", target_low=80, target_high=90)
+    legend = fig.layout.legend
+    assert legend.yanchor == "bottom" and legend.y >= 1  # above the plot area, away from the axis title
+    names = [t.name for t in fig.data if t.name]
+    assert "Alla register" in names and fmt.RIKET not in names
+    # the target bands end at 100 % and no tick goes past it
+    for shape in fig.layout.shapes:
+        if shape.type == "rect":
+            assert max(shape.x0, shape.x1) <= 100
+    assert max(fig.layout.xaxis.tickvals) == 100
+
+
+def test_bands_stop_at_100_even_when_a_value_exceeds_it():
+    from charts import figures
+
+    df = pd.DataFrame({"label": ["Riket", "Gotland"], "role": ["riket", "unit"], "value": [95.0, 118.0],
+                       "numerator": [95, 118], "denominator": [100, 100], "suppressed": [False, False]})
+    fig = figures.bar_comparison(df, title="T", unit="procent", target_high=70, show_ci=False)
+    assert fig.layout.xaxis.range[1] > 118  # the axis makes room for the value
+    assert all(max(s.x0, s.x1) <= 100 for s in fig.layout.shapes if s.type == "rect")

@@ -17,6 +17,7 @@ number comes from `compute()` here, i.e. from `Dataset.compute`.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -183,6 +184,62 @@ def try_compute(indicator: str, **kwargs) -> tuple[pd.DataFrame | None, str | No
         return None, f"Kan inte beräkna indikatorn för det här urvalet: {exc}"
 
 
+# -- lead-time distribution (indicators.distribution) ----------------------------------------------
+
+@st.cache_data(max_entries=500, show_spinner=False)
+def _lead_time_days_cached(path: str, stamp: str, start, end, where: tuple, min_n) -> pd.DataFrame:
+    from indicators.distribution import lead_time_days as _engine
+
+    return _engine(load_dataset(path, stamp), start, end, {d: list(v) for d, v in where}, min_n=min_n)
+
+
+@st.cache_data(max_entries=500, show_spinner=False)
+def _overtime_groups_cached(path: str, stamp: str, start, end, where: tuple, min_n) -> pd.DataFrame:
+    from indicators.distribution import overtime_groups as _engine
+
+    return _engine(load_dataset(path, stamp), start, end, {d: list(v) for d, v in where}, min_n=min_n)
+
+
+def lead_time_days(start: date | None = None, end: date | None = None,
+                   where: Mapping[str, Iterable[str] | str] | None = None, min_n: int | None = None) -> pd.DataFrame:
+    """`indicators.distribution.lead_time_days` for the current data set, cached: columns days,
+    episodes, cumulative, share_within (%), ci_low, ci_high (Wilson, %) for the svf_within_target
+    population of the selection; empty when the selection is under the minimum n.
+    Raises QueryError / DataError."""
+    path, stamp = _key()
+    return _lead_time_days_cached(path, stamp, start, end, _where_key(where), min_n)
+
+
+def overtime_groups(start: date | None = None, end: date | None = None,
+                    where: Mapping[str, Iterable[str] | str] | None = None, min_n: int | None = None) -> pd.DataFrame:
+    """`indicators.distribution.overtime_groups` for the current data set, cached: columns group,
+    label, episodes, share (%); empty when the selection is under the minimum n.
+    Raises QueryError / DataError."""
+    path, stamp = _key()
+    return _overtime_groups_cached(path, stamp, start, end, _where_key(where), min_n)
+
+
+def share_within(table: pd.DataFrame, days: int) -> dict | None:
+    """The row of a lead_time_days table that answers "andel inom `days` dagar": the last row with
+    days ≤ `days` (the table has a row only for days on which someone started treatment).
+
+    Returns {'days', 'share', 'ci_low', 'ci_high', 'n'} (percent; n = the whole selection), or None
+    for an empty (suppressed) table. Below the shortest lead time the share is 0 % with the Wilson
+    interval for 0 of n (indicators.stats)."""
+    if table is None or not len(table):
+        return None
+    n = int(table["cumulative"].iloc[-1])
+    rows = table[table["days"] <= days]
+    if not len(rows):
+        from indicators import stats
+
+        lo, hi = stats.wilson_interval(0, n)
+        return {"days": int(days), "share": 0.0, "ci_low": float(lo) * 100, "ci_high": float(hi) * 100, "n": n}
+    row = rows.iloc[-1]
+    return {"days": int(days), "share": float(row["share_within"]), "ci_low": float(row["ci_low"]),
+            "ci_high": float(row["ci_high"]), "n": n}
+
+
 # -- catalogue --------------------------------------------------------------------------------------
 
 def catalogue():
@@ -243,15 +300,36 @@ def register_names() -> dict[str, str]:
     return dict(zip(t["register_code"].astype(str), t["register_name"].astype(str)))
 
 
+_REGISTER_PREFIX = re.compile(r"^(Nationella kvalitetsregistret för|Nationellt kvalitetsregister för|"
+                              r"Svenska registret för|Svenskt kvalitetsregister för|Nationella|Nationellt|"
+                              r"Svenska|Svenskt)\s+", re.IGNORECASE)
+SHORT_NAME_MAX = 32
+
+
+def register_short_name(code: str, name: str) -> str:
+    """A register's short name: the abbreviation in parentheses ('NKBC'), else the name without
+    'Nationella kvalitetsregistret för …' / 'cancer i' ('Hudmelanom', 'Lymfomregistret'), else
+    (empty or still long) the register code upper-cased ('URINBLASA')."""
+    name = str(name or "").strip()
+    if name.endswith(")") and "(" in name:
+        abbrev = name[name.rindex("(") + 1:-1].strip()
+        if abbrev:
+            return abbrev
+    short = _REGISTER_PREFIX.sub("", name)
+    short = re.sub(r"^cancer i\s+", "", short, flags=re.IGNORECASE).strip()
+    if not short or len(short) > SHORT_NAME_MAX:
+        return str(code).upper()
+    return short[:1].upper() + short[1:]
+
+
 def register_short_names() -> dict[str, str]:
-    """register code → short name: the abbreviation in parentheses when there is one ('NKBC')."""
-    out = {}
-    for code, name in register_names().items():
-        if name.endswith(")") and "(" in name:
-            out[code] = name[name.rindex("(") + 1:-1]
-        else:
-            out[code] = name
-    return out
+    """register code → short name (register_short_name), unique: a name that two registers would
+    share is replaced by the code upper-cased."""
+    names = {code: register_short_name(code, name) for code, name in register_names().items()}
+    seen: dict[str, int] = {}
+    for short in names.values():
+        seen[short] = seen.get(short, 0) + 1
+    return {code: (short if seen[short] == 1 else str(code).upper()) for code, short in names.items()}
 
 
 def lead_time_targets() -> pd.DataFrame:
@@ -352,7 +430,7 @@ def validation_status() -> tuple[str, str, pd.DataFrame]:
     report = ds.validation_report()
     failed = ds.failed_tables
     if failed:
-        names = ", ".join(t.table for t in failed)
+        names = ", ".join(fmt.table_label(t.table) for t in failed)
         return "error", f"{len(failed)} tabell(er) kunde inte användas: {names}", report
     left_out = int(report["rows"].fillna(0).sum()) if len(report) else 0
     if left_out:

@@ -45,6 +45,20 @@ TREATMENT_LABELS = {
     "any": "Alla behandlingstyper",
 }
 SEX_LABELS = {"M": "Män", "K": "Kvinnor"}
+# Extract and reference tables (data contract) → Swedish names for the data status.
+TABLE_LABELS = {
+    "cancer_cases": "Cancerregistret – tumörer",
+    "svf_episodes": "SVF-förlopp",
+    "register_cases": "Kvalitetsregister – registreringar",
+    "indicator_outcomes": "Indikatorutfall",
+    "drug_treatments": "Läkemedelsstarter (RCL)",
+    "population": "Folkmängd",
+    "regions": "Regioner",
+    "svf_pathways": "SVF-förlopp (referens)",
+    "svf_lead_time_targets": "Ledtidsgränser",
+    "registers": "Register",
+    "quality_indicators": "Kvalitetsindikatorer",
+}
 GRAIN_LABELS = {"year": "År", "quarter": "Kvartal", "month": "Månad"}
 LEVEL_LABELS = {"riket": "Riket", "healthcare_region": "Sjukvårdsregion", "region": "Region"}
 LEVEL_PLURAL = {"riket": "riket", "healthcare_region": "sjukvårdsregioner", "region": "regioner"}
@@ -134,6 +148,14 @@ def interval_text(low, high, unit: str = "procent") -> str:
     if unit == "dagar":
         return f"95{NBSP}% KI {number(low, 0)}–{number(high, 0)} dagar"
     return f"95{NBSP}% KI {number(low, 1)}–{number(high, 1)}"
+
+
+def table_label(table) -> str:
+    """Swedish name of an extract/reference table ('cancer_cases' → 'Cancerregistret – tumörer');
+    an unknown name is returned as it is."""
+    if is_missing(table):
+        return MISSING
+    return TABLE_LABELS.get(str(table), str(table))
 
 
 def target_level_text(level) -> str:

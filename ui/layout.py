@@ -129,14 +129,32 @@ def result_table(df: pd.DataFrame, *, label_col: str = "label", label_title: str
     return out
 
 
-def show_table(table: pd.DataFrame, *, key: str | None = None, height: int | str = "auto") -> None:
-    """A result table with Swedish number formats in an expander under a chart."""
-    with st.expander("Visa tabell", icon=":material/table:"):
-        cfg = {}
-        for col in table.columns:
-            if pd.api.types.is_float_dtype(table[col]):
-                cfg[col] = st.column_config.NumberColumn(col, format="%.1f")
-        st.dataframe(table, hide_index=True, width="stretch", column_config=cfg, key=key, height=height)
+def swedish_table(table: pd.DataFrame, decimals: int | dict[str, int] = 1) -> tuple[pd.DataFrame, dict]:
+    """`table` for st.dataframe with Swedish numbers: numeric columns as text ('72,4', '1 234',
+    '–' when missing; whole-number columns without decimals), right-aligned. Returns (table,
+    column_config). The browser's number formatting (a decimal point) is never used."""
+    out = table.copy()
+    cfg = {}
+    for col in out.columns:
+        series = out[col]
+        if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
+            continue
+        values = pd.to_numeric(series, errors="coerce")
+        known = values.dropna()
+        whole = pd.api.types.is_integer_dtype(series) or bool(len(known) and (known == known.round()).all())
+        d = decimals.get(col, 1) if isinstance(decimals, dict) else decimals
+        out[col] = [fmt.number(v, 0 if whole else d) for v in values]
+        cfg[col] = st.column_config.TextColumn(col, alignment="right")
+    return out, cfg
+
+
+def show_table(table: pd.DataFrame, *, key: str | None = None, height: int | str = "auto",
+               decimals: int | dict[str, int] = 1, expanded: bool = False) -> None:
+    """A result table with Swedish number formats (decimal comma, space between thousands) in an
+    expander under a chart."""
+    with st.expander("Visa tabell", icon=":material/table:", expanded=expanded):
+        shown, cfg = swedish_table(table, decimals)
+        st.dataframe(shown, hide_index=True, width="stretch", column_config=cfg, key=key, height=height)
 
 
 # -- frame: data status and the data error page --------------------------------------------------
@@ -155,15 +173,32 @@ def data_status(source: data.DataSource) -> None:
         st.markdown(f"**Uttagsdatum:** {fmt.date_text(ds.extract_date)}")
         st.markdown(f"**Kontroll:** {icon} {summary}")
         if len(report):
-            show = report.rename(columns={"table": "Tabell", "reason": "Anmärkning", "rows": "Rader"})
-            st.dataframe(show, hide_index=True, width="stretch")
+            show = report.assign(table=[fmt.table_label(t) for t in report["table"]])
+            show = show.rename(columns={"table": "Tabell", "reason": "Anmärkning", "rows": "Rader"})
+            shown, cfg = swedish_table(show[[c for c in ("Tabell", "Rader", "Anmärkning") if c in show]])
+            st.dataframe(shown, hide_index=True, width="stretch", column_config=cfg)
         summary_table = ds.table_summary()
         if len(summary_table):
-            tab = summary_table.rename(columns={"table": "Tabell", "rows_read": "Lästa rader",
-                                                "rows_valid": "Godkända rader", "first_date": "Första datum",
-                                                "last_date": "Sista datum", "error": "Fel"})
-            st.dataframe(tab[["Tabell", "Lästa rader", "Godkända rader", "Första datum", "Sista datum", "Fel"]],
-                         hide_index=True, width="stretch")
+            tab = summary_table.assign(table=[fmt.table_label(t) for t in summary_table["table"]],
+                                       first_date=[_date_cell(d) for d in summary_table["first_date"]],
+                                       last_date=[_date_cell(d) for d in summary_table["last_date"]],
+                                       error=[e if isinstance(e, str) and e else "" for e in summary_table["error"]])
+            tab = tab.rename(columns={"table": "Tabell", "rows_read": "Lästa rader",
+                                      "rows_valid": "Godkända rader", "first_date": "Första datum",
+                                      "last_date": "Sista datum", "error": "Fel"})
+            shown, cfg = swedish_table(tab[["Tabell", "Lästa rader", "Godkända rader", "Första datum",
+                                            "Sista datum", "Fel"]])
+            st.dataframe(shown, hide_index=True, width="stretch", column_config=cfg)
+
+
+def _date_cell(value) -> str:
+    """A date in a status table: '2025-12-31' ('' when the table has no dates)."""
+    if fmt.is_missing(value):
+        return ""
+    try:
+        return pd.Timestamp(value).date().isoformat()
+    except (TypeError, ValueError):
+        return str(value)
 
 
 def data_error_page(error: Exception, source: data.DataSource | None = None) -> None:
