@@ -43,6 +43,7 @@ class Indicator:
     maturity_months: int = 2
     month_aligned: bool = False
     denominator_sql: str | None = None
+    denominator_divisor: int = 1  # denominator_sql counts in units of 1/divisor (exact integer sums)
     params: tuple[tuple[str, str], ...] = ()
     register_code: str | None = None
     texts: dict = field(default_factory=dict, hash=False, compare=False)

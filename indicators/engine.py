@@ -42,6 +42,7 @@ DIM_SQL = {
     "month": "strftime(period_date, '%Y-%m')",
 }
 _MAX_VALUE_LENGTH = 200
+_RESULT_CACHE_SIZE = 512  # results kept per data set (the app caches on top of this)
 
 
 def compute(ds, indicator_id: str, by=None, start=None, end=None, where=None, min_n=None,
@@ -69,9 +70,11 @@ def compute(ds, indicator_id: str, by=None, start=None, end=None, where=None, mi
         groups = _aggregate_ratio(ds, ind, by, start, end, where)
     else:
         groups = _aggregate_proportion(ds, ind, by, start, end, where)
-    result = _finish(ds, ind, groups, by, start, end, limit, secondary)
+    result = _finish(ds, ind, groups, by, start, end, limit, secondary, where)
     with ds._lock:
         ds._cache[key] = result
+        while len(ds._cache) > _RESULT_CACHE_SIZE:  # oldest first (dicts keep insertion order)
+            ds._cache.pop(next(iter(ds._cache)))
     return result.copy()
 
 
@@ -259,9 +262,8 @@ def _aggregate_ratio(ds, ind: Indicator, by, start, end, where) -> pd.DataFrame:
         f"bool_and(den IS NOT NULL) AS complete FROM base WHERE TRUE{filt}{group}",
         {"start": start, "end": end, **params},
     )
-    # sums of twelfths carry float noise (5650.000000000007); twelve significant digits remove it
-    # and stay far inside the contract's tolerance
-    den["denominator"] = [float(f"{x:.12g}") if pd.notna(x) else np.nan for x in den["denominator"]]
+    # integer sums divided once: no float noise from adding twelfths
+    den["denominator"] = den["denominator"].astype(float) / ind.denominator_divisor
     if not by:
         out = num.copy()
         out["denominator"] = den["denominator"].where(den["complete"].fillna(False).astype(bool)) if len(den) else np.nan
@@ -321,7 +323,7 @@ def _aggregate_median(ds, ind: Indicator, by, start, end, where) -> pd.DataFrame
 
 # -- finishing: values, intervals, targets, suppression, flags --------------------------------------
 
-def _finish(ds, ind: Indicator, g: pd.DataFrame, by, start, end, limit, secondary) -> pd.DataFrame:
+def _finish(ds, ind: Indicator, g: pd.DataFrame, by, start, end, limit, secondary, where=None) -> pd.DataFrame:
     g = g.reset_index(drop=True)
     out = pd.DataFrame({d: g[d].astype("string") for d in by})
     num = pd.to_numeric(g["numerator"], errors="coerce").astype("Float64")
@@ -364,11 +366,14 @@ def _finish(ds, ind: Indicator, g: pd.DataFrame, by, start, end, limit, secondar
         suppressed |= ((num >= 1) & (num < limit)).fillna(False)
     out["suppressed"] = suppressed.astype(bool)
     if secondary and by:
-        out["suppressed"] = apply_secondary_suppression(out, by, den)
+        parents = None
+        if "region" in by and "regions" in ds.available:
+            parents = dict(ds.cursor().execute("SELECT region_code, healthcare_region FROM regions").fetchall())
+        out["suppressed"] = apply_secondary_suppression(out, by, den, parents)
 
     out["target_level"] = _target_levels(ind, out)
     cutoff = provisional_cutoff(ds.extract_date, ind.maturity_months)
-    out["provisional"] = [pe > cutoff for pe in _group_period_ends(out, by, end)]
+    out["provisional"] = [pe > cutoff for pe in _group_period_ends(out, by, _where_period_end(where, end))]
     if ind.is_lead_time:
         out["placeholder_target"] = g["placeholder_target"].astype("boolean").fillna(False)
     else:
@@ -406,6 +411,15 @@ def target_level(direction: str, value, low, high):
     if meets(low):
         return "low"
     return "none"
+
+
+def _where_period_end(where: dict | None, end: date) -> date:
+    """The query end, clipped to the last period a `where` on year/quarter/month lets through."""
+    for dim in PERIOD_DIMENSIONS:
+        values = (where or {}).get(dim)
+        if values:
+            end = min(end, max(label_range(dim, v)[1] for v in values))
+    return end
 
 
 def _group_period_ends(out: pd.DataFrame, by: list[str], end: date) -> list[date]:

@@ -5,6 +5,11 @@ Primary suppression (a group under the minimum n shows no counts and no values) 
 suppressed part could be recovered by subtraction. So within every set of parts that sum to a
 shown total (all rows that agree on every dimension but one), if exactly one part is suppressed,
 the next smallest part (by denominator) is suppressed too; repeated until nothing changes.
+
+Regions also add up to their healthcare region, which the app shows at its own level; so when
+`region` is grouped, the same rule holds within each healthcare region: a lone suppressed region
+gets a second suppressed region beside it in the same healthcare region, and the healthcare
+region's total no longer gives it away by subtraction.
 """
 
 from __future__ import annotations
@@ -12,16 +17,23 @@ from __future__ import annotations
 import pandas as pd
 
 
-def apply_secondary_suppression(out: pd.DataFrame, by: list[str], denominator: pd.Series) -> pd.Series:
-    """The `suppressed` column after complementary suppression over each dimension in `by`."""
+def apply_secondary_suppression(out: pd.DataFrame, by: list[str], denominator: pd.Series,
+                                region_parent: dict[str, str] | None = None) -> pd.Series:
+    """The `suppressed` column after complementary suppression over each dimension in `by`
+    (and, with `region_parent` mapping region codes to healthcare regions, within each of those)."""
     suppressed = out["suppressed"].astype(bool).copy()
     size = denominator.astype("Float64").fillna(0)
+    frame = out[by].copy()
+    sets = [(dim, [d for d in by if d != dim]) for dim in by]
+    if region_parent and "region" in by:
+        frame["_parent"] = frame["region"].map(region_parent)
+        # first, so that the partner of a lone suppressed region is chosen beside it
+        sets.insert(0, ("region", [d for d in by if d != "region"] + ["_parent"]))
     changed = True
     while changed:
         changed = False
-        for dim in by:
-            others = [d for d in by if d != dim]
-            partitions = (out.groupby(others, dropna=False, sort=False).indices.values() if others
+        for _dim, others in sets:
+            partitions = (frame.groupby(others, dropna=False, sort=False).indices.values() if others
                           else [range(len(out))])
             for positions in partitions:
                 index = out.index[list(positions)]

@@ -2,6 +2,8 @@
 -- For a month of year Y: the mean yearly number of the pathway's cases in the region over the base
 -- years Y-1, Y-2, Y-3 that have any case at all, divided by 12 (NULL when Y has no base year).
 -- Only months wholly inside [$start, $end] count. Parameters: $start, $end.
+-- `den` is in units of 1/72 case (n × 6 / n_base, an integer since n_base is 1, 2 or 3), so sums
+-- are exact; the engine divides once by the catalogue's denominator_divisor (72).
 WITH months AS (
     SELECT CAST(m AS DATE) AS month_start
     FROM range(date_trunc('month', $start::DATE), $end::DATE + INTERVAL 1 DAY, INTERVAL 1 MONTH) AS t(m)
@@ -23,7 +25,7 @@ cases_in_base AS (
     GROUP BY ALL
 )
 SELECT r.region_code AS region, r.healthcare_region, p.svf_code, m.month_start AS period_date,
-       CASE WHEN bc.n_base > 0 THEN coalesce(ci.n, 0) / bc.n_base / 12.0 END AS den
+       CASE WHEN bc.n_base > 0 THEN coalesce(ci.n, 0) * (6 // bc.n_base) END AS den
 FROM months AS m
 JOIN base_count AS bc ON bc.year = year(m.month_start)
 CROSS JOIN regions AS r

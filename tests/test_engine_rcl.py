@@ -193,13 +193,17 @@ def test_rate_by_region(d2, by_key, rows, check_row, check_suppressed):
     check_row(r, numerator=9, denominator=75000, value=12.0)
 
 
-def test_rate_partial_month_weighted_by_whole_months(d2, rows, check_row):
-    # 2024-01-01..2024-03-15: whole months Jan + Feb -> 680 000 x 2/12 = 113 333.33; starts up to 03-15: 8
-    (r,) = rows(d2.compute("rcl_starts_per_100k", start="2024-01-01", end="2024-03-15"))
-    check_row(r, numerator=8, denominator=113333.33333333333, value=7.058823529411765)
-    # region 01 only: 240 000 x 2/12 = 40 000; 5 starts
-    (r,) = rows(d2.compute("rcl_starts_per_100k", where={"region": "01"}, start="2024-01-01", end="2024-03-15"))
-    check_row(r, numerator=5, denominator=40000, value=12.5)
+def test_rate_period_must_be_whole_months(d2, rows, check_row):
+    # A partial month would put its starts in the numerator but none of its inhabitants in the
+    # denominator (whole months only), so the period must be whole months, as for inclusion.
+    with pytest.raises(ValueError, match="månads"):
+        d2.compute("rcl_starts_per_100k", start="2024-01-01", end="2024-03-15")
+    # Jan + Feb: 680 000 x 2/12 = 113 333.33; starts in Jan-Feb: 6 (01) + 3 (03) = ... 2+2+3 = 7
+    (r,) = rows(d2.compute("rcl_starts_per_100k", start="2024-01-01", end="2024-02-29"))
+    check_row(r, numerator=7, denominator=113333.33333333333, value=6.176470588235294)
+    # region 01 only: 240 000 x 2/12 = 40 000; 4 starts -> 1-4 starts are suppressed
+    (r,) = rows(d2.compute("rcl_starts_per_100k", where={"region": "01"}, start="2024-01-01", end="2024-02-29"))
+    assert r["suppressed"]
 
 
 def test_rate_two_years(d2, rows, check_row, check_suppressed):

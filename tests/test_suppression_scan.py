@@ -298,8 +298,10 @@ def test_complementary_suppression_one_small_region(tmp_path):
     plain = dsx.compute("svf_within_target", by=["region"], **PERIOD).set_index("region")
     assert list(plain.index[plain["suppressed"]]) == ["13"]
     sec = dsx.compute("svf_within_target", by=["region"], secondary=True, **PERIOD).set_index("region")
-    assert sorted(sec.index[sec["suppressed"]]) == ["05", "13"]  # 05 (7 episodes) is the next smallest
-    assert sec.loc["05", ["numerator", "denominator", "value"]].isna().all()
+    # Skåne (12, 9 episodes) is Halland's partner in Södra: suppressing it also hides Halland from
+    # "Södra minus Skåne" at healthcare-region level, and from "riket minus the others"
+    assert sorted(sec.index[sec["suppressed"]]) == ["12", "13"]
+    assert sec.loc["12", ["numerator", "denominator", "value"]].isna().all()
     # two dimensions: within each year the same holds
     by2 = dsx.compute("svf_within_target", by=["year", "region"], secondary=True, **PERIOD)
     for _, g in by2.groupby("year"):
