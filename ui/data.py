@@ -119,14 +119,7 @@ def _key() -> tuple[str, str]:
 
 # -- the Dataset and engine results -------------------------------------------------------------
 
-def _release(ds) -> None:
-    try:
-        ds.con.close()
-    except Exception:  # noqa: BLE001 - closing is best effort
-        pass
-
-
-@st.cache_resource(max_entries=4, show_spinner="Läser in data …", on_release=_release)
+@st.cache_resource(max_entries=4, show_spinner="Läser in data …")
 def load_dataset(path: str, stamp: str):
     """The Dataset for `path` (one per path and manifest stamp). Raises DataError."""
     return open_data(Path(path))
@@ -171,7 +164,40 @@ def compute(indicator: str, by: Iterable[str] | None = None, start: date | None 
     """
     path, stamp = _key()
     by = tuple(by or ())
-    return _compute_cached(path, stamp, indicator, by, start, end, _where_key(where), min_n, bool(secondary))
+    wkey = _where_key(where)
+    result = _compute_cached(path, stamp, indicator, by, start, end, wkey, min_n, bool(secondary))
+    return _guard_selection_total(result, path, stamp, indicator, by, start, end, wkey, min_n)
+
+
+_HIDDEN_WHEN_SUPPRESSED = ("numerator", "denominator", "value", "ci_low", "ci_high", "missing", "target_level")
+
+
+def _guard_selection_total(result: pd.DataFrame, path, stamp, indicator, by, start, end, wkey, min_n):
+    """Hide a total over several chosen regions when one of them is suppressed on its own.
+
+    The pages show such a total (key figures, "Valda regioner") next to the chosen regions' own
+    bars; with one region suppressed, total minus the others would give its counts back. So each
+    row whose regions include a suppressed one is suppressed too (same filters, region added).
+    """
+    regions = dict(wkey).get("region", ())
+    if len(regions) < 2 or "region" in by or result.empty:
+        return result
+    per_region = _compute_cached(path, stamp, indicator, tuple(by) + ("region",), start, end, wkey, min_n, False)
+    hidden = per_region[per_region["suppressed"].astype(bool)]
+    if hidden.empty:
+        return result
+    result = result.copy()
+    if by:
+        keys = {tuple(str(v) for v in row) for row in hidden[list(by)].itertuples(index=False, name=None)}
+        mask = pd.Series([tuple(str(v) for v in row) in keys
+                          for row in result[list(by)].itertuples(index=False, name=None)], index=result.index)
+    else:
+        mask = pd.Series(True, index=result.index)
+    for col in _HIDDEN_WHEN_SUPPRESSED:
+        if col in result.columns:
+            result[col] = result[col].mask(mask)
+    result["suppressed"] = result["suppressed"].astype(bool) | mask
+    return result
 
 
 def try_compute(indicator: str, **kwargs) -> tuple[pd.DataFrame | None, str | None]:
@@ -207,7 +233,9 @@ def lead_time_days(start: date | None = None, end: date | None = None,
     population of the selection; empty when the selection is under the minimum n.
     Raises QueryError / DataError."""
     path, stamp = _key()
-    return _lead_time_days_cached(path, stamp, start, end, _where_key(where), min_n)
+    wkey = _where_key(where)
+    table = _lead_time_days_cached(path, stamp, start, end, wkey, min_n)
+    return table.iloc[0:0] if _selection_has_suppressed_region(path, stamp, start, end, wkey, min_n) else table
 
 
 def overtime_groups(start: date | None = None, end: date | None = None,
@@ -216,7 +244,19 @@ def overtime_groups(start: date | None = None, end: date | None = None,
     label, episodes, share (%); empty when the selection is under the minimum n.
     Raises QueryError / DataError."""
     path, stamp = _key()
-    return _overtime_groups_cached(path, stamp, start, end, _where_key(where), min_n)
+    wkey = _where_key(where)
+    table = _overtime_groups_cached(path, stamp, start, end, wkey, min_n)
+    return table.iloc[0:0] if _selection_has_suppressed_region(path, stamp, start, end, wkey, min_n) else table
+
+
+def _selection_has_suppressed_region(path, stamp, start, end, wkey, min_n) -> bool:
+    """A distribution over several chosen regions is hidden when one of them is suppressed on its
+    own (the same reason as `_guard_selection_total`)."""
+    regions = dict(wkey).get("region", ())
+    if len(regions) < 2:
+        return False
+    per_region = _compute_cached(path, stamp, "svf_within_target", ("region",), start, end, wkey, min_n, False)
+    return bool(per_region["suppressed"].astype(bool).any())
 
 
 def share_within(table: pd.DataFrame, days: int) -> dict | None:
