@@ -22,6 +22,12 @@ pathway = data.label("svf_code", f.svf_code) if f.svf_code else "alla förlopp"
 NOTE = "Nämnaren är ett uppskattat antal nya fall (snitt av tre tidigare år); andelen kan överstiga 100 %."
 
 
+
+def _expected_text(r) -> str:
+    """'48 663 av 56 554 förväntade fall', or why there is no figure."""
+    n = fmt.n_text(r["numerator"], r["denominator"])
+    return f"{n} förväntade fall" if n else fmt.SUPPRESSED
+
 def key_figures() -> None:
     """Riket and the own region as metrics (value and n)."""
     table, err = data.try_compute(IND, by=[], start=f.start, end=f.end, where=f.where(ind))
@@ -31,7 +37,7 @@ def key_figures() -> None:
         cols[0].metric(f"Riket, {pathway}", figures.value_label(r, ind.unit, show_n=False),
                        help=f"{fmt.n_text(r['numerator'], r['denominator'])} (utredda inom SVF av förväntat antal fall)",
                        border=True)
-        cols[0].caption(fmt.n_text(r["numerator"], r["denominator"]) + " förväntade fall")
+        cols[0].caption(_expected_text(r))
     if f.own_region:
         own, _ = data.try_compute(IND, by=[], start=f.start, end=f.end,
                                   where={**f.where(ind), "region": [f.own_region]})
@@ -39,7 +45,7 @@ def key_figures() -> None:
             r = own.iloc[0]
             cols[1].metric(data.label("region", f.own_region), figures.value_label(r, ind.unit, show_n=False),
                            border=True)
-            cols[1].caption(fmt.n_text(r["numerator"], r["denominator"]) + " förväntade fall")
+            cols[1].caption(_expected_text(r))
     cols[2].metric("Mål", f"> {fmt.target_pct(ind.target_high)}", border=True)
     cols[2].caption(f"Period: {f.period_text}")
 

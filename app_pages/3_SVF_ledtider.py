@@ -68,6 +68,9 @@ def key_figures() -> None:
         cols[2].caption(f"{who} · {n_part(o)} · lägre är bättre")
     st.caption(f"Period: {f.period_text}. Ledtiden räknas i kalenderdagar från välgrundad misstanke till start av "
                "behandling; förloppet räknas i den region som avslutat det.")
+    if w is not None and bool(w.get("placeholder_target", False) is True):
+        st.caption("⚠ Urvalet innehåller förlopp som bedömts mot en ledtidsgräns som är en platshållare (källan har "
+                   "inte hittats, se Om indikatorerna). Gränser med ⚠ nedan är platshållare.")
 
 
 def limits_by_pathway() -> dict[str, str]:
@@ -78,7 +81,9 @@ def limits_by_pathway() -> dict[str, str]:
     out = {}
     for code, g in latest.groupby("svf_code"):
         lo, hi = int(g["target_days"].min()), int(g["target_days"].max())
-        out[str(code)] = f"{lo} dagar" if lo == hi else f"{lo}–{hi} dagar"
+        text = f"{lo} dagar" if lo == hi else f"{lo}–{hi} dagar"
+        # a limit that could not be sourced is marked wherever it is shown (contract §2)
+        out[str(code)] = text + (" ⚠" if (g["status"] == "placeholder").any() else "")
     return out
 
 

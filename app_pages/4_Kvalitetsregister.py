@@ -94,12 +94,10 @@ def status_text(row, ind) -> str:
 
 
 def missing_text(row) -> str:
-    """'12 (3,1 %)': outcomes with the item missing, and their share of all eligible."""
+    """'12': outcomes with the item missing (uppgift saknas), as the engine counts them."""
     if row is None or bool(row["suppressed"]) or fmt.is_missing(row["missing"]):
         return fmt.MISSING if row is None or not bool(row["suppressed"]) else fmt.SUPPRESSED
-    miss = int(row["missing"])
-    total = miss + (0 if fmt.is_missing(row["denominator"]) else int(row["denominator"]))
-    return f"{fmt.count(miss)} ({fmt.pct(100.0 * miss / total)})" if total else fmt.count(miss)
+    return fmt.count(int(row["missing"]))
 
 
 def target_cell(value, placeholder: bool) -> str:

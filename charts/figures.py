@@ -211,6 +211,10 @@ def bar_comparison(df: pd.DataFrame, *, title: str, subtitle: str | None = None,
     if text_col and text_col in d.columns:
         texts = [t if s or fmt.is_missing(c) else str(c) for t, c, s in zip(texts, d[text_col], d["_supp"])]
     prov = _bool(_col(d, "provisional", False))
+    if prov.any():
+        # visible on screen, in images and on slides, not only in the hover text
+        mark = "preliminära uppgifter (perioden är inte färdigrapporterad)"
+        subtitle = f"{subtitle} · {mark}" if subtitle else mark
 
     fig = go.Figure()
     has_ci = show_ci and "ci_low" in d.columns and _num(d["ci_low"]).size and not np.all(np.isnan(_num(d["ci_low"])))
@@ -230,7 +234,9 @@ def bar_comparison(df: pd.DataFrame, *, title: str, subtitle: str | None = None,
             h += f"<br><i>{fmt.PROVISIONAL}</i>"
         hover.append(h)
     fig.add_trace(go.Bar(
-        x=values, y=labels, orientation="h", marker=dict(color=colors, line=dict(width=0)),
+        x=values, y=labels, orientation="h",
+        marker=dict(color=colors, line=dict(width=0),
+                    pattern=dict(shape=["/" if p else "" for p in prov], fgcolor="white", fgopacity=0.45, size=6)),
         error_x=error_x, text=[t if not s else "" for t, s in zip(texts, d["_supp"])],
         textposition="outside", cliponaxis=False, textfont=dict(size=12, color=theme.TEXT),
         hovertext=hover, hoverinfo="text", name=title, showlegend=False,

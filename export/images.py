@@ -226,6 +226,11 @@ def _call_with_watchdog(fn, timeout: float):
                 srv.close(silence_warnings=True)
                 raise RenderError("bildrenderaren (Chromium) stannade; försök igen")
             if time.monotonic() > deadline:
+                # the worker is still inside the renderer: stop the renderer (still under the
+                # caller's lock) so that no later call shares it with the stuck one
+                with contextlib.suppress(Exception):
+                    srv.close(silence_warnings=True)
+                worker.join(5)
                 raise RenderError(f"bilden tog mer än {timeout:.0f} s att rendera")
     if "error" in box:
         raise RenderError(f"bilden kunde inte renderas: {box['error']}") from box["error"]
