@@ -37,10 +37,35 @@ DIM_SQL = {
     "sex": "sex",
     "register": "register",
     "substance": "substance",
-    "year": "strftime(period_date, '%Y')",
-    "quarter": "strftime(period_date, '%Y') || '-Q' || quarter(period_date)",
-    "month": "strftime(period_date, '%Y-%m')",
+    # period dimensions group on integer keys (2024, 20241, 202401): much cheaper per row than
+    # building label strings; labels ('2024', '2024-Q1', '2024-01') are made after grouping
+    "year": "year(period_date)",
+    "quarter": "year(period_date) * 10 + quarter(period_date)",
+    "month": "year(period_date) * 100 + month(period_date)",
 }
+
+
+def _period_key(dim: str, label: str) -> int:
+    """The integer key of a period label (see DIM_SQL)."""
+    if dim == "year":
+        return int(label)
+    year, rest = label.split("-", 1)
+    return int(year) * (10 if dim == "quarter" else 100) + int(rest.lstrip("Q"))
+
+
+def _period_labels(dim: str, keys: pd.Series) -> pd.Series:
+    """Labels of integer period keys; NA stays NA."""
+    def label(k):
+        if pd.isna(k):
+            return pd.NA
+        k = int(k)
+        if dim == "year":
+            return f"{k:04d}"
+        if dim == "quarter":
+            return f"{k // 10:04d}-Q{k % 10}"
+        return f"{k // 100:04d}-{k % 100:02d}"
+
+    return pd.Series([label(k) for k in keys], index=keys.index, dtype="string")
 _MAX_VALUE_LENGTH = 200
 _RESULT_CACHE_SIZE = 512  # results kept per data set (the app caches on top of this)
 
@@ -217,7 +242,7 @@ def _filters(where: dict[str, list[str]]) -> tuple[str, dict]:
     clauses, params = [], {}
     for i, (dim, values) in enumerate(sorted(where.items())):
         clauses.append(f"list_contains($w{i}, {DIM_SQL[dim]})")
-        params[f"w{i}"] = values
+        params[f"w{i}"] = [_period_key(dim, v) for v in values] if dim in PERIOD_DIMENSIONS else values
     return "".join(f" AND {c}" for c in clauses), params
 
 
@@ -293,39 +318,45 @@ def _aggregate_median(ds, ind: Indicator, by, start, end, where) -> pd.DataFrame
     groups["ci_high"] = np.nan
     wanted = groups[groups["_l"] >= 1]
     if len(wanted):
-        # the two order statistics x(l) and x(n+1-l), fetched by rank inside DuckDB
-        ranks = wanted[by + ["_l", "_u"]].reset_index(drop=True)
-        partition = f"PARTITION BY {', '.join(DIM_SQL[d] for d in by)} " if by else ""
-        join = " AND ".join(f"r.{d} IS NOT DISTINCT FROM k.{d}" for d in by) or "TRUE"
-        keys = "".join(f"r.{d}, " for d in by)
-        cur = ds.cursor()
-        try:
-            cur.register("median_ranks", ranks)
-            found = cur.execute(
-                base + f", ranked AS (SELECT {dims}lead_time, row_number() OVER ({partition}ORDER BY lead_time) AS rk "
-                f"FROM base {cond}) "
-                f"SELECT {keys}max(CASE WHEN r.rk = k._l THEN r.lead_time END) AS lo, "
-                f"max(CASE WHEN r.rk = k._u THEN r.lead_time END) AS hi "
-                f"FROM ranked AS r JOIN median_ranks AS k ON {join} WHERE r.rk = k._l OR r.rk = k._u "
-                + (f"GROUP BY {', '.join('r.' + d for d in by)}" if by else ""),
-                bind(read_query(ind.sql) + cond, qparams),
-            ).df()
-        finally:
-            cur.close()
+        # the order statistics x(l) and x(n+1-l) from counts per group and lead-time day: lead
+        # times are whole days, so a small count table gives the exact ranks without sorting rows
+        keys = "".join(f"{DIM_SQL[d]} AS {d}, " for d in by)
+        group_keys = ", ".join([DIM_SQL[d] for d in by] + ["lead_time"])
+        counts = ds.query_df(
+            base + f"SELECT {keys}lead_time, count(*) AS c FROM base {cond} GROUP BY {group_keys}", qparams)
+        bounds = _order_statistics(counts, by, wanted)
         if by:
-            merged = groups.merge(found, on=by, how="left")
+            merged = groups[by].merge(bounds, on=by, how="left")
             groups["ci_low"], groups["ci_high"] = merged["lo"].to_numpy(), merged["hi"].to_numpy()
-        elif len(found):
-            groups.loc[groups["_l"] >= 1, ["ci_low", "ci_high"]] = [found["lo"].iloc[0], found["hi"].iloc[0]]
+        elif len(bounds):
+            groups.loc[groups["_l"] >= 1, ["ci_low", "ci_high"]] = [bounds["lo"].iloc[0], bounds["hi"].iloc[0]]
     groups["numerator"] = pd.NA
     return groups.drop(columns=["_l", "_u"])
+
+
+def _order_statistics(counts: pd.DataFrame, by: list[str], wanted: pd.DataFrame) -> pd.DataFrame:
+    """For each group in `wanted` (with ranks _l, _u), the lead times at those ranks, from a table of
+    counts per group and lead-time day. Columns: the `by` dimensions, lo, hi."""
+    c = counts.sort_values(by + ["lead_time"], kind="stable")
+    if not by:
+        cum = np.cumsum(c["c"].to_numpy())
+        days = c["lead_time"].to_numpy()
+        low, high = int(wanted["_l"].iloc[0]), int(wanted["_u"].iloc[0])
+        # x(r) is the first day whose cumulative count reaches r
+        return pd.DataFrame({"lo": [days[np.searchsorted(cum, low)]], "hi": [days[np.searchsorted(cum, high)]]})
+    c = c.assign(cum=c.groupby(by, dropna=False, sort=False)["c"].cumsum())
+    m = c.merge(wanted[by + ["_l", "_u"]], on=by, how="inner")
+    lo = m[m["cum"] >= m["_l"]].groupby(by, dropna=False, sort=False)["lead_time"].first().rename("lo")
+    hi = m[m["cum"] >= m["_u"]].groupby(by, dropna=False, sort=False)["lead_time"].first().rename("hi")
+    return pd.concat([lo, hi], axis=1).reset_index()
 
 
 # -- finishing: values, intervals, targets, suppression, flags --------------------------------------
 
 def _finish(ds, ind: Indicator, g: pd.DataFrame, by, start, end, limit, secondary, where=None) -> pd.DataFrame:
     g = g.reset_index(drop=True)
-    out = pd.DataFrame({d: g[d].astype("string") for d in by})
+    out = pd.DataFrame({d: (_period_labels(d, g[d]) if d in PERIOD_DIMENSIONS else g[d].astype("string"))
+                        for d in by})
     num = pd.to_numeric(g["numerator"], errors="coerce").astype("Float64")
     den = pd.to_numeric(g["denominator"], errors="coerce").astype("Float64")
     if ind.kind == "median":
