@@ -1,7 +1,7 @@
 """Every page through Streamlit's AppTest (bench.worker pages), in a fresh process.
 
 `AppTest.from_file(<root>/app.py)` is run once (the app's first run: imports, open_data through
-the app's cache, the default page), then each file in app_pages/ is visited with `switch_page` (its
+the app's cache, the default page), then each page st.navigation registered (app_pages/ or pages/) is visited with `switch_page` (its
 first visit: nothing it computes is cached yet). With `warm`, each page is then rerun after a
 filter change, alternating between two values of the filter:
 
@@ -59,8 +59,30 @@ class _ComputeTimer:
         return out
 
 
-def pages_of(root: Path) -> list[str]:
-    return sorted(f"app_pages/{p.name}" for p in (root / "app_pages").glob("*.py") if not p.name.startswith("_"))
+PAGE_FOLDERS = ("app_pages", "pages")
+
+
+def pages_of(root: Path, at=None) -> list[str]:
+    """The app's page files, relative to its root: those st.navigation registered in the first run
+    (AppTest keeps them), else every .py file in app_pages/ or pages/."""
+    found = []
+    registered = getattr(at, "_registered_pages", None) or {}
+    for info in registered.values():
+        path = info.get("script_path") if isinstance(info, dict) else None
+        if path:
+            try:
+                rel = Path(path).resolve().relative_to(root.resolve()).as_posix()
+            except ValueError:
+                continue
+            if rel != "app.py" and rel not in found:
+                found.append(rel)
+    if found:
+        return sorted(found)
+    for folder in PAGE_FOLDERS:
+        files = sorted(f"{folder}/{p.name}" for p in (root / folder).glob("*.py") if not p.name.startswith("_"))
+        if files:
+            return files
+    return []
 
 
 def _errors(at) -> list[str]:
@@ -164,7 +186,8 @@ def run(args: dict) -> dict:
     if args.get("app_only"):
         out["peak_rss_mb"] = round(peak_rss_mb(), 1)
         return out
-    pages = pages_of(root)
+    pages = pages_of(root, at)
+    out["page_files"] = pages
     budget_end = now() + float(args.get("budget_s", 1e9))
     for page in pages:
         rec = {}

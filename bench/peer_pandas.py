@@ -15,8 +15,8 @@ Two stages, timed apart by the benchmark:
   share one load.
 * `compute(data, indicator, by, start, end, where)`: filter, group, divide (the "analysis" cell).
   Returns one row per group with the `by` columns, `numerator`, `denominator`, `value` (not
-  suppressed) and `suppressed` (the contract's limit 5; svf_inclusion also when the numerator is
-  1–4).
+  suppressed) and `suppressed` (the contract's limit 5; svf_inclusion and rcl_starts_per_100k also
+  when the numerator is 1–4).
 
 Only what the comparison needs is computed: no intervals, targets or provisional flags.
 """
@@ -499,7 +499,9 @@ def compute(data: PeerData, indicator: str, by=None, start=None, end=None, where
 
     den = out["denominator"].astype(float)
     suppressed = den.isna() | (den < MIN_N)
-    if indicator == "svf_inclusion":
+    if indicator in ("svf_inclusion", "rcl_starts_per_100k"):
+        # an estimated or population denominator: a small count is hidden too (contract §5 for
+        # inclusion; for a rate, value × inhabitants would give the count back)
         suppressed |= (out["numerator"] >= 1) & (out["numerator"] < MIN_N)
     out["suppressed"] = suppressed.astype(bool)
     out = out[by + ["numerator", "denominator", "value", "suppressed"]]

@@ -10,7 +10,9 @@ Every measurement runs in its own subprocess (bench.worker) so that cold is cold
 RSS belongs to one job. Raw figures go to data/bench/results.json, the report to BENCHMARKS.md.
 The run keeps to a time budget (--budget, default 14 min): when a part would not fit, it is run
 with fewer repeats or on fewer combinations, and the report says so. Timing targets are judged
-here, in the report; `make test` has no timing assertions.
+here, in the report; `make test` has no timing assertions. The exit status is 1 when the pandas
+peer and the engine disagree on any number (correctness, not speed); a part that cannot be
+measured is reported in BENCHMARKS.md and does not fail the run.
 """
 
 from __future__ import annotations
@@ -252,6 +254,13 @@ def main(argv=None) -> int:
     log(f"wrote {a.out} ({results['wall_s']:.0f} s in all)")
     print()
     print(text.split("\n## ", 2)[1] if "\n## " in text else text)
+    # the peer must give the engine's numbers: a difference fails the run (after the report is written)
+    bad = [f"scale {s} {p['id']} {p['view']}: {'; '.join(p['check']['problems'])}"
+           for s, sres in results["scales"].items() for p in (sres.get("peer") or {}).get("combos") or []
+           if p.get("check") and not p["check"]["ok"]]
+    if bad:
+        print("The pandas peer and the engine disagree:", *bad, sep="\n  ", file=sys.stderr)
+        return 1
     return 0
 
 
