@@ -162,6 +162,9 @@ def open_data(directory, *, reference_dir: Path | None = None, cache: bool | Non
     if not use_cache:
         con = duckdb.connect(config={"threads": 2})
     ds = Dataset(directory=directory, extract_date=extract_date, manifest=manifest, con=con, tables={})
+    if use_cache:
+        # building a national extract needs no more than this; DuckDB spills the rest to disk
+        con.execute("SET memory_limit = '1500MB'")
     cur = con.cursor()
     _load_reference(ds, cur, directory, reference_dir)
     _load_extracts(ds, cur, directory)

@@ -9,6 +9,7 @@ Statistics, targets, suppression and the provisional flag are applied to the gro
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 
@@ -264,7 +265,8 @@ def _aggregate_proportion(ds, ind: Indicator, by, start, end, where) -> pd.DataF
         extra += ", coalesce(sum(missing), 0) AS missing"
     if ind.targets_from == "registers":
         # a group spanning registers with different targets has no target (contract §5)
-        same = ("count(DISTINCT coalesce(target_low, -1)::VARCHAR || '/' || coalesce(target_high, -1)::VARCHAR) = 1")
+        same = ("min(coalesce(target_low, -1)) = max(coalesce(target_low, -1)) "
+                "AND min(coalesce(target_high, -1)) = max(coalesce(target_high, -1))")
         extra += (f", CASE WHEN {same} THEN max(target_low) END AS target_low"
                   f", CASE WHEN {same} THEN max(target_high) END AS target_high")
     sql = (f"WITH base AS ({read_query(ind.sql)}) "
@@ -423,10 +425,22 @@ def _finish(ds, ind: Indicator, g: pd.DataFrame, by, start, end, limit, secondar
 
 
 def _target_levels(ind: Indicator, out: pd.DataFrame) -> pd.Series:
-    levels = []
-    for value, low, high in zip(out["value"], out["target_low"], out["target_high"]):
-        levels.append(target_level(ind.direction, value, low, high))
-    return pd.Series(levels, index=out.index, dtype="string")
+    """Vectorised `target_level` over the result rows."""
+    levels = pd.Series(pd.NA, index=out.index, dtype="string")
+    if ind.direction not in ("higher", "lower") or out.empty:
+        return levels
+    value = out["value"].astype("Float64")
+    low, high = out["target_low"].astype("Float64"), out["target_high"].astype("Float64")
+
+    def meets(target):
+        hit = value >= target if ind.direction == "higher" else value <= target
+        return hit.fillna(False).astype(bool)
+
+    has_target = (low.notna() | high.notna()) & value.notna()
+    levels[has_target] = "none"
+    levels[has_target & meets(low)] = "low"
+    levels[has_target & meets(high)] = "high"
+    return levels
 
 
 def target_level(direction: str, value, low, high):
@@ -459,11 +473,15 @@ def _group_period_ends(out: pd.DataFrame, by: list[str], end: date) -> list[date
     if not period_dims:
         return [end] * len(out)
     ends = []
-    for _, row in out[period_dims].iterrows():
+    for labels in out[period_dims].itertuples(index=False, name=None):
         group_end = end
-        for dim in period_dims:
-            label = row[dim]
+        for dim, label in zip(period_dims, labels):
             if not pd.isna(label) and re.match(r"^\d{4}", str(label)):
-                group_end = min(group_end, label_range(dim, str(label))[1])
+                group_end = min(group_end, _label_end(dim, str(label)))
         ends.append(group_end)
     return ends
+
+
+@functools.lru_cache(maxsize=4096)
+def _label_end(dim: str, label: str) -> date:
+    return label_range(dim, label)[1]
