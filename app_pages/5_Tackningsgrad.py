@@ -22,36 +22,6 @@ from indicators.periods import provisional_cutoff
 from ui import data, filters, layout
 from ui import format as fmt
 
-try:  # ui/downloads.py (another engineer's module); the page works without it
-    from ui.downloads import chart_downloads
-except ImportError:  # pragma: no cover
-    chart_downloads = None
-
-# Swedish names of the extract set's tables (the validation report speaks of tables).
-TABLE_LABELS = {
-    "regions": "Regioner (referens)",
-    "svf_pathways": "SVF-förlopp (referens)",
-    "svf_lead_time_targets": "Ledtidsgränser för SVF (referens)",
-    "registers": "Kvalitetsregister (referens)",
-    "quality_indicators": "Kvalitetsindikatorer (referens)",
-    "cancer_cases": "Cancerregistret: tumörer",
-    "svf_episodes": "SVF-förlopp (Signe)",
-    "register_cases": "Registreringar i kvalitetsregistren (INCA)",
-    "indicator_outcomes": "Utfall för kvalitetsindikatorerna",
-    "drug_treatments": "Läkemedelsstarter (ordinationssystemen)",
-    "population": "Befolkning",
-}
-
-
-def table_downloads(table: pd.DataFrame, *, title: str, selection: str, key: str) -> None:
-    """CSV and Excel of a table shown without a chart."""
-    if chart_downloads is None:
-        return
-    try:
-        chart_downloads(None, table, title=title, selection=selection, key=key)
-    except Exception as exc:  # noqa: BLE001 - a failing export must not take the page down
-        st.caption(f"Nedladdning är inte tillgänglig just nu ({type(exc).__name__}).")
-
 
 def short_date(d) -> str:
     """'31 dec 2025'; '' when missing."""
@@ -279,7 +249,7 @@ with tab_report:
     st.markdown(f"**Uttaget** {fmt.date_text(ds.extract_date)} · {data.current_source().description}")
     if len(failed):
         st.error("Tabeller som inte kunde användas (indikatorer som behöver dem visas inte): "
-                 + "; ".join(f"{TABLE_LABELS.get(t, t)}: {e}" for t, e in zip(failed["table"], failed["error"],
+                 + "; ".join(f"{fmt.table_label(t)}: {e}" for t, e in zip(failed["table"], failed["error"],
                                                                            strict=True)),
                  icon=":material/error:")
     left_out = report[report["rows"].notna()].copy()
@@ -298,7 +268,7 @@ with tab_report:
                      "indikatorer (se orsaken); i övriga indikatorer räknas de.")
         st.caption(text)
         shown = pd.DataFrame({
-            "Tabell": [TABLE_LABELS.get(t, t) for t in left_out["table"]],
+            "Tabell": [fmt.table_label(t) for t in left_out["table"]],
             "Orsak": left_out["reason"].astype(str).to_numpy(),
             "Rader": left_out["rows"].astype("Int64").to_numpy(),
             "Följd": ["ingår inte i alla indikatorer" if p else "utanför alla indikatorer" for p in partial],
@@ -306,11 +276,11 @@ with tab_report:
         st.dataframe(shown.assign(Rader=[fmt.count(v) for v in shown["Rader"]]), hide_index=True, width="stretch",
                      height=35 * (len(shown) + 1) + 3,
                      column_config={"Rader": st.column_config.TextColumn("Rader", width="small")})
-        table_downloads(shown, title="Valideringsrapport: rader som lämnats utanför",
+        layout.table_downloads(shown, title="Valideringsrapport: rader som lämnats utanför",
                         selection=f"Uttag {fmt.date_text(ds.extract_date)}", key="tg_validering")
     st.subheader("Tabellerna i uttaget")
     tables = pd.DataFrame({
-        "Tabell": [TABLE_LABELS.get(t, t) for t in summary["table"]],
+        "Tabell": [fmt.table_label(t) for t in summary["table"]],
         "Källa": ["medföljer Indikatorpanelen" if b else ("saknas" if not s else s.rsplit("/", 1)[-1])
                   for b, s in zip(summary["bundled"], summary["source"], strict=True)],
         "Lästa rader": [fmt.count(v) for v in summary["rows_read"]],
@@ -320,7 +290,7 @@ with tab_report:
         "Fel": summary["error"].fillna("").astype(str).to_numpy(),
     })
     st.dataframe(tables, hide_index=True, width="stretch", height=35 * (len(tables) + 1) + 3)
-    table_downloads(tables, title="Tabellerna i uttaget", selection=f"Uttag {fmt.date_text(ds.extract_date)}",
+    layout.table_downloads(tables, title="Tabellerna i uttaget", selection=f"Uttag {fmt.date_text(ds.extract_date)}",
                     key="tg_tabeller")
     st.caption("Referenstabellerna (regioner, förlopp, ledtidsgränser, register, kvalitetsindikatorer) medföljer "
                "Indikatorpanelen; en tabell med samma namn i uttaget ersätter den medföljande.")

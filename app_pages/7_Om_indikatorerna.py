@@ -17,10 +17,6 @@ import streamlit as st
 from ui import data, layout
 from ui import format as fmt
 
-try:  # ui/downloads.py (another engineer's module); the page works without it
-    from ui.downloads import chart_downloads
-except ImportError:  # pragma: no cover
-    chart_downloads = None
 
 PLACEHOLDER = "⚠ platshållare"
 SOURCED = "källa angiven"
@@ -39,30 +35,6 @@ DIMENSION_LABELS = {
 GROUP_ORDER = ["SVF", "Kvalitetsregister", "Cancerläkemedel"]
 GROUP_TITLES = {"SVF": "Standardiserade vårdförlopp (SVF)", "Kvalitetsregister": "Kvalitetsregistren",
                 "Cancerläkemedel": "Register för cancerläkemedel (RCL)"}
-TABLE_LABELS = {
-    "regions": "Regioner (referens)",
-    "svf_pathways": "SVF-förlopp (referens)",
-    "svf_lead_time_targets": "Ledtidsgränser för SVF (referens)",
-    "registers": "Kvalitetsregister (referens)",
-    "quality_indicators": "Kvalitetsindikatorer (referens)",
-    "cancer_cases": "Cancerregistret: tumörer",
-    "svf_episodes": "SVF-förlopp (Signe)",
-    "register_cases": "Registreringar i kvalitetsregistren (INCA)",
-    "indicator_outcomes": "Utfall för kvalitetsindikatorerna",
-    "drug_treatments": "Läkemedelsstarter (ordinationssystemen)",
-    "population": "Befolkning",
-}
-
-
-def table_downloads(table: pd.DataFrame, *, title: str, selection: str, key: str) -> None:
-    if chart_downloads is None:
-        return
-    try:
-        chart_downloads(None, table, title=title, selection=selection, key=key)
-    except Exception as exc:  # noqa: BLE001 - a failing export must not take the page down
-        st.caption(f"Nedladdning är inte tillgänglig just nu ({type(exc).__name__}).")
-
-
 def show(table: pd.DataFrame, *, mark_column: str | None = None, **kwargs) -> None:
     """A whole table without an inner scrollbar (up to 30 rows); rows whose `mark_column` says
     placeholder get a yellow background, so they stand out."""
@@ -199,7 +171,7 @@ with tab_qi:
                f"register. {n_ph} har målnivåer eller uppgifter som är platshållare (⚠): de är inte registrens "
                "fastställda nivåer och ska inte användas som officiella mål.")
     show(qi_table, mark_column="Målnivåernas status")
-    table_downloads(qi_table, title="Kvalitetsregistrens indikatorer", selection="Indikatorkatalogen",
+    layout.table_downloads(qi_table, title="Kvalitetsregistrens indikatorer", selection="Indikatorkatalogen",
                     key="om_qi")
     if qis:
         names = {q.id: f"{register_label(q.register_code)} · {q.name_sv}" for q in qis}
@@ -249,7 +221,7 @@ with tab_targets:
                "Målet är detsamma för alla förlopp: 80 % av patienterna inom gränsen.")
     only_ph = st.toggle("Visa bara platshållare", key="om_bara_platshallare")
     show(lt_table[lt_table["Status"] == PLACEHOLDER] if only_ph else lt_table, mark_column="Status")
-    table_downloads(lt_table, title="Ledtidsgränser för SVF", selection="Referenstabell", key="om_ledtider")
+    layout.table_downloads(lt_table, title="Ledtidsgränser för SVF", selection="Referenstabell", key="om_ledtider")
 
     st.subheader("Kvalitetsregistren: målnivåer för täckningsgrad")
     regs = data.reference("registers")
@@ -261,7 +233,7 @@ with tab_targets:
         "Källa": regs["source"].fillna("").astype(str).to_numpy() if "source" in regs.columns else "",
     })
     show(reg_table, mark_column="Status")
-    table_downloads(reg_table, title="Kvalitetsregistrens målnivåer för täckningsgrad", selection="Referenstabell",
+    layout.table_downloads(reg_table, title="Kvalitetsregistrens målnivåer för täckningsgrad", selection="Referenstabell",
                     key="om_register")
 
 # -- the data set ----------------------------------------------------------------------------------
@@ -275,7 +247,7 @@ with tab_data:
         st.caption(manifest["description"])
     summary = ds.table_summary()
     tables = pd.DataFrame({
-        "Tabell": [TABLE_LABELS.get(t, t) for t in summary["table"]],
+        "Tabell": [fmt.table_label(t) for t in summary["table"]],
         "Källa": ["medföljer Indikatorpanelen" if b else ("saknas" if not s else s.rsplit("/", 1)[-1])
                   for b, s in zip(summary["bundled"], summary["source"], strict=True)],
         "Lästa rader": [fmt.count(v) for v in summary["rows_read"]],
@@ -288,5 +260,5 @@ with tab_data:
     st.caption("Rader som inte klarade kontrollerna ingår inte i indikatorerna; orsakerna finns i valideringsrapporten "
                "på sidan Täckningsgrad. Datumen är tabellens huvuddatum: diagnosdatum, förloppets start eller "
                "behandlingsstart.")
-    table_downloads(tables, title="Tabellerna i uttaget", selection=f"Uttag {fmt.date_text(ds.extract_date)}",
+    layout.table_downloads(tables, title="Tabellerna i uttaget", selection=f"Uttag {fmt.date_text(ds.extract_date)}",
                     key="om_tabeller")

@@ -215,3 +215,15 @@ def data_error_page(error: Exception, source: data.DataSource | None = None) -> 
         "eller miljövariabeln `INDIKATORPANELEN_DATA`; med `INDIKATORPANELEN_STORE` visas det aktuella "
         "snapshotet i lagret (läs in ett med `python -m indicators ingest KÄLLA --store LAGER`)."
     )
+
+
+def table_downloads(table: pd.DataFrame, *, title: str, selection: str, key: str) -> None:
+    """CSV and Excel of a table shown without a chart (never takes the page down)."""
+    try:
+        from ui.downloads import chart_downloads
+    except ImportError:
+        return
+    try:
+        chart_downloads(None, table, title=title, selection=selection, key=key)
+    except Exception as exc:  # noqa: BLE001 - a failing export must not take the page down
+        st.caption(f"Nedladdning är inte tillgänglig just nu ({type(exc).__name__}).")
