@@ -225,12 +225,17 @@ def _check_min_n(ind: Indicator, min_n) -> int:
 def _period(ds, ind: Indicator, start, end) -> tuple[date, date]:
     start = parse_date(start, "--from")
     end = parse_date(end, "--to")
+    given = (start is not None, end is not None)
     if start is None or end is None:
         lo, hi = default_period(ds, ind)
         start = start or lo
         end = end or hi
     if start > end:
-        raise QueryError(f"--from ({start}) är efter --to ({end})")
+        if all(given):
+            raise QueryError(f"--from ({start}) är efter --to ({end})")
+        raise QueryError(f"perioden är tom: {ind.id} har data {'från' if not given[0] else 'till'} "
+                         f"{start if not given[0] else end}, och angivet {'--to' if given[1] else '--from'} är "
+                         f"{end if given[1] else start}")
     if ind.month_aligned and (start.day != 1 or end != month_end(end)):
         raise QueryError(f"{ind.id}: perioden ska börja på en månads första dag och sluta på en månads sista dag "
                          f"(angiven {start} – {end})")
