@@ -56,7 +56,14 @@ def one_row(indicator_id: str, *, regions: bool = True, region: str | None = Non
     if region is not None:
         where["region"] = [region]
     where.update(where_extra or {})
-    df, _err = data.try_compute(indicator_id, start=f.start, end=f.end, where=where)
+    if ind.is_quality_indicator:
+        # all of the register's indicators come from one engine query (cached per selection)
+        try:
+            df = data.quality_indicator_rows(ind.register_code, f.start, f.end, where).get(indicator_id)
+        except (data.DataError, data.QueryError):
+            df = None
+    else:
+        df, _err = data.try_compute(indicator_id, start=f.start, end=f.end, where=where)
     if df is None or df.empty:
         return None
     return df.iloc[0]

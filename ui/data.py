@@ -210,6 +210,27 @@ def try_compute(indicator: str, **kwargs) -> tuple[pd.DataFrame | None, str | No
         return None, f"Kan inte beräkna indikatorn för det här urvalet: {exc}"
 
 
+# -- every quality indicator of a register at once (engine.compute_quality_indicators) ------------
+
+@st.cache_data(max_entries=500, show_spinner=False)
+def _qi_batch_cached(path: str, stamp: str, register: str, start, end, where: tuple, min_n) -> dict:
+    from indicators.engine import compute_quality_indicators
+
+    return compute_quality_indicators(load_dataset(path, stamp), register, by=[], start=start, end=end,
+                                      where={d: list(v) for d, v in where}, min_n=min_n)
+
+
+def quality_indicator_rows(register: str, start: date | None, end: date | None,
+                           where: Mapping[str, Iterable[str] | str] | None = None,
+                           min_n: int | None = None) -> dict[str, pd.DataFrame]:
+    """{qi id: the ungrouped engine result} for every quality indicator of `register`, from one
+    query (the same numbers as `compute` for each). Raises QueryError / DataError."""
+    path, stamp = _key()
+    wkey = _where_key(where)
+    batch = _qi_batch_cached(path, stamp, str(register), start, end, wkey, min_n)
+    return {k: _guard_selection_total(v, path, stamp, k, (), start, end, wkey, min_n) for k, v in batch.items()}
+
+
 # -- lead-time distribution (indicators.distribution) ----------------------------------------------
 
 @st.cache_data(max_entries=500, show_spinner=False)
