@@ -21,8 +21,10 @@ test: test-deps system-deps
 bench: test-deps system-deps
 	$(PY) -m bench.run
 
+# Builds the bundled synthetic sample when it is missing; never writes into a DATA you give.
 sample: deps
-	@test -f $(DATA)/manifest.json || $(PY) -m indicators generate --out $(DATA) --scale 1 --seed 1
+	@if [ "$(DATA)" = "data/sample" ] && [ ! -f data/sample/manifest.json ]; then \
+		$(PY) -m indicators generate --out data/sample --scale 1 --seed 1; fi
 
 deps: $(VENV)/.req-$(REQ_HASH)
 test-deps: $(VENV)/.test-$(TEST_HASH)
