@@ -41,10 +41,8 @@ PROPOSALS = {
         "of rows instead of millions."
     ),
     "page": (
-        "Engine part: 4_Kvalitetsregister makes one compute() per quality indicator (54 calls a rerun); "
-        "one query over `outcomes` grouped by indicator_code (+ the page's dimensions) answers them all "
-        "(an engine call taking several qi ids, or `by=['indicator']`), and the warm-engine fixes "
-        "above. Streamlit part (what a cached rerun costs; py-spy of 5_Tackningsgrad on 2026-11-23): the label lookups "
+        "Engine part: the warm-engine fixes above (4_Kvalitetsregister already takes all of a register's "
+        "quality indicators from one query, engine.compute_quality_indicators). Streamlit part (what a cached rerun costs; py-spy of 5_Tackningsgrad on 2026-11-23): the label lookups "
         "(`ui.data.label → region_names → region_table → reference`, a st.cache_data DataFrame unpickled and "
         "sorted once per unit per chart) are ≈ 17 % of a rerun — keep the name dicts in st.cache_resource "
         "or compute them once per run; plotly figure building (`charts.figures.bar_comparison`, property "
