@@ -23,14 +23,6 @@ from ui import data, filters, layout
 from ui import format as fmt
 
 
-def short_date(d) -> str:
-    """'31 dec 2025'; '' when missing."""
-    if d is None or pd.isna(d):
-        return ""
-    d = pd.Timestamp(d).date()
-    return f"{d.day} {fmt.MONTHS_SV[d.month - 1]} {d.year}"
-
-
 def register_label(code: str, name: str) -> str:
     """A short column label: the abbreviation in parentheses, else the name without the usual
     'Nationella kvalitetsregistret för …' ('Hudmelanom', 'Lymfomregistret')."""
@@ -279,16 +271,7 @@ with tab_report:
         layout.table_downloads(shown, title="Valideringsrapport: rader som lämnats utanför",
                         selection=f"Uttag {fmt.date_text(ds.extract_date)}", key="tg_validering")
     st.subheader("Tabellerna i uttaget")
-    tables = pd.DataFrame({
-        "Tabell": [fmt.table_label(t) for t in summary["table"]],
-        "Källa": ["medföljer Indikatorpanelen" if b else ("saknas" if not s else s.rsplit("/", 1)[-1])
-                  for b, s in zip(summary["bundled"], summary["source"], strict=True)],
-        "Lästa rader": [fmt.count(v) for v in summary["rows_read"]],
-        "Godkända rader": [fmt.count(v) for v in summary["rows_valid"]],
-        "Första datum": [short_date(d) for d in summary["first_date"]],
-        "Sista datum": [short_date(d) for d in summary["last_date"]],
-        "Fel": summary["error"].fillna("").astype(str).to_numpy(),
-    })
+    tables = layout.extract_tables(summary)
     st.dataframe(tables, hide_index=True, width="stretch", height=35 * (len(tables) + 1) + 3)
     layout.table_downloads(tables, title="Tabellerna i uttaget", selection=f"Uttag {fmt.date_text(ds.extract_date)}",
                     key="tg_tabeller")

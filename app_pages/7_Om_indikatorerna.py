@@ -58,14 +58,6 @@ def register_label(code: str) -> str:
     return short[:1].upper() + short[1:]
 
 
-def short_date(d) -> str:
-    """'31 dec 2025'; '' when missing."""
-    if d is None or pd.isna(d):
-        return ""
-    d = pd.Timestamp(d).date()
-    return f"{d.day} {fmt.MONTHS_SV[d.month - 1]} {d.year}"
-
-
 def readable(text: str) -> str:
     """'end_date (förloppets avslut)' → 'Förloppets avslut (end_date)': the words first."""
     m = re.match(r"^([a-z_]+) \((.+)\)$", text or "")
@@ -246,16 +238,7 @@ with tab_data:
     if manifest.get("description"):
         st.caption(manifest["description"])
     summary = ds.table_summary()
-    tables = pd.DataFrame({
-        "Tabell": [fmt.table_label(t) for t in summary["table"]],
-        "Källa": ["medföljer Indikatorpanelen" if b else ("saknas" if not s else s.rsplit("/", 1)[-1])
-                  for b, s in zip(summary["bundled"], summary["source"], strict=True)],
-        "Lästa rader": [fmt.count(v) for v in summary["rows_read"]],
-        "Godkända rader": [fmt.count(v) for v in summary["rows_valid"]],
-        "Första datum": [short_date(d) for d in summary["first_date"]],
-        "Sista datum": [short_date(d) for d in summary["last_date"]],
-        "Fel": summary["error"].fillna("").astype(str).to_numpy(),
-    })
+    tables = layout.extract_tables(summary)
     show(tables)
     st.caption("Rader som inte klarade kontrollerna ingår inte i indikatorerna; orsakerna finns i valideringsrapporten "
                "på sidan Täckningsgrad. Datumen är tabellens huvuddatum: diagnosdatum, förloppets start eller "

@@ -227,3 +227,26 @@ def table_downloads(table: pd.DataFrame, *, title: str, selection: str, key: str
         chart_downloads(None, table, title=title, selection=selection, key=key)
     except Exception as exc:  # noqa: BLE001 - a failing export must not take the page down
         st.caption(f"Nedladdning är inte tillgänglig just nu ({type(exc).__name__}).")
+
+
+def short_date(d) -> str:
+    """'31 dec 2025'; '' when missing."""
+    if d is None or pd.isna(d):
+        return ""
+    d = pd.Timestamp(d).date()
+    return f"{d.day} {fmt.MONTHS_SV[d.month - 1]} {d.year}"
+
+
+def extract_tables(summary: pd.DataFrame) -> pd.DataFrame:
+    """The extract set's tables for display: Swedish name, source, rows read and accepted, date
+    range and error (from `Dataset.table_summary()`)."""
+    return pd.DataFrame({
+        "Tabell": [fmt.table_label(t) for t in summary["table"]],
+        "Källa": ["medföljer Indikatorpanelen" if b else ("saknas" if not s else s.rsplit("/", 1)[-1])
+                  for b, s in zip(summary["bundled"], summary["source"], strict=True)],
+        "Lästa rader": [fmt.count(v) for v in summary["rows_read"]],
+        "Godkända rader": [fmt.count(v) for v in summary["rows_valid"]],
+        "Första datum": [short_date(d) for d in summary["first_date"]],
+        "Sista datum": [short_date(d) for d in summary["last_date"]],
+        "Fel": summary["error"].fillna("").astype(str).to_numpy(),
+    })
