@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from app_harness import app_environment
 
 from indicators import QueryError, open_data
 from indicators.cli import main as cli_main
@@ -218,20 +219,8 @@ def app_env(tmp_path_factory):
 
     d = tmp_path_factory.mktemp("app") / "sample"
     generate(d, scale=0.02, seed=5)
-    old = {k: os.environ.get(k) for k in ("INDIKATORPANELEN_DATA", "INDIKATORPANELEN_STORE")}
-    os.environ["INDIKATORPANELEN_DATA"] = str(d)
-    os.environ.pop("INDIKATORPANELEN_STORE", None)
-    from streamlit import config
-
-    old_details = config.get_option("client.showErrorDetails")
-    config.set_option("client.showErrorDetails", "full")  # a failing page shows its real traceback here
-    yield d
-    config.set_option("client.showErrorDetails", old_details)
-    for k, v in old.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
+    with app_environment(d) as env_dir:
+        yield env_dir
 
 
 def _all_text(at) -> str:

@@ -21,7 +21,6 @@ import importlib.util
 import io
 import json
 import math
-import os
 import re
 from datetime import date, timedelta
 from pathlib import Path
@@ -348,6 +347,8 @@ def _need(module: str):
 
 import importlib  # noqa: E402
 
+from app_harness import app_environment
+
 
 def test_export_tables_csv_and_excel(ds):
     tables = _need("export.tables")
@@ -485,20 +486,8 @@ def _pages() -> list[str]:
 def app_env(data_dir):
     if not (ROOT / "app.py").exists():
         pytest.skip("app.py finns inte ännu")
-    old = {k: os.environ.get(k) for k in ("INDIKATORPANELEN_DATA", "INDIKATORPANELEN_STORE")}
-    os.environ["INDIKATORPANELEN_DATA"] = str(data_dir)
-    os.environ.pop("INDIKATORPANELEN_STORE", None)
-    from streamlit import config
-
-    old_details = config.get_option("client.showErrorDetails")
-    config.set_option("client.showErrorDetails", "full")  # a failing page shows its real traceback here
-    yield data_dir
-    config.set_option("client.showErrorDetails", old_details)
-    for k, v in old.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
+    with app_environment(data_dir) as env_dir:
+        yield env_dir
 
 
 def _walk_tree(node):
