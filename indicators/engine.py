@@ -361,7 +361,9 @@ def _order_statistics(counts: pd.DataFrame, by: list[str], wanted: pd.DataFrame)
 # -- finishing: values, intervals, targets, suppression, flags --------------------------------------
 
 def _finish(ds, ind: Indicator, g: pd.DataFrame, by, start, end, limit, secondary, where=None) -> pd.DataFrame:
-    g = g.reset_index(drop=True)
+    # DuckDB returns groups in no fixed order; sort first so that everything order-sensitive
+    # (the tie-break of complementary suppression) gives the same answer on every call
+    g = (g.sort_values(by, na_position="last", kind="stable") if by else g).reset_index(drop=True)
     out = pd.DataFrame({d: (_period_labels(d, g[d]) if d in PERIOD_DIMENSIONS else g[d].astype("string"))
                         for d in by})
     num = pd.to_numeric(g["numerator"], errors="coerce").astype("Float64")
