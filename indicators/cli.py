@@ -63,6 +63,14 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--where", action="append", default=[], metavar="DIM=VALUE")
     r.add_argument("--meeting", default="", help="mötets namn på titelsidan")
 
+    imp = sub.add_parser("import", help="läs in källformer (KVÅ-händelser, registerexporter, publicerad statistik)")
+    forms = imp.add_subparsers(dest="form", required=True, parser_class=_Parser)
+    from .imports import FORMS, form_module
+
+    for form in FORMS:
+        fp = forms.add_parser(form)
+        form_module(form).add_arguments(fp)
+
     i = sub.add_parser("ingest", help="validera och publicera ett nytt extrakt i ett snapshot-lager")
     i.add_argument("source")
     i.add_argument("--store", required=True)
@@ -182,6 +190,16 @@ def _cmd_ingest(args) -> int:
     return result.exit_code
 
 
+def _cmd_import(args) -> int:
+    from .imports import form_module
+    from .imports.common import render_report, write_result
+
+    result = form_module(args.form).run(args)
+    written = write_result(result, Path(args.out))
+    print(render_report(result, written))
+    return 0
+
+
 _COMMANDS = {
     "list": _cmd_list,
     "compute": _cmd_compute,
@@ -189,4 +207,5 @@ _COMMANDS = {
     "generate": _cmd_generate,
     "report": _cmd_report,
     "ingest": _cmd_ingest,
+    "import": _cmd_import,
 }
