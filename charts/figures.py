@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from ui import format as fmt
+import textfmt as fmt
 
 from . import theme
 
@@ -60,13 +60,16 @@ def _num(series: pd.Series) -> np.ndarray:
 
 
 def _bool(series: pd.Series) -> np.ndarray:
-    return series.astype("boolean").fillna(False).astype(bool).to_numpy()
+    from views.model import flags
+
+    return flags(series).to_numpy()
 
 
 def value_label(row, unit: str, show_n: bool = True) -> str:
-    """'72,4 % (123 av 456)' / 'otillräckligt underlag' for one result row."""
-    if bool(row.get("suppressed", False)) or fmt.is_missing(row.get("value")):
-        return fmt.SUPPRESSED
+    """'72,4 % (123 av 456)' / 'otillräckligt underlag' / 'inga fall' for one result row."""
+    missing = fmt.missing_text(row)
+    if missing is not None:
+        return missing
     text = fmt.value_text(row["value"], unit)
     if show_n:
         n = fmt.n_text(row.get("numerator"), row.get("denominator"))
@@ -256,9 +259,10 @@ def bar_comparison(df: pd.DataFrame, *, title: str, subtitle: str | None = None,
                                  textposition="middle right", textfont=dict(size=12, color=theme.TEXT),
                                  hoverinfo="skip", showlegend=False, cliponaxis=False))
     supp_labels = [lab for lab, s in zip(labels, d["_supp"]) if s]
+    supp_texts = [value_label(row, unit) for (_, row), s in zip(d.iterrows(), d["_supp"]) if s]
     if supp_labels:
         fig.add_trace(go.Scatter(x=[0] * len(supp_labels), y=supp_labels, mode="text",
-                                 text=["  " + fmt.SUPPRESSED] * len(supp_labels), textposition="middle right",
+                                 text=["  " + t for t in supp_texts], textposition="middle right",
                                  textfont=dict(size=12, color=theme.MUTED, style="italic"),
                                  hoverinfo="skip", showlegend=False, cliponaxis=False))
     if reference_col and reference_col in d.columns:

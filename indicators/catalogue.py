@@ -46,6 +46,11 @@ class Indicator:
     denominator_divisor: int = 1  # denominator_sql counts in units of 1/divisor (exact integer sums)
     params: tuple[tuple[str, str], ...] = ()
     register_code: str | None = None
+    family: str = ""  # the population counted (catalogue.yaml); a quality indicator's is its own id
+    interval: str = "none"  # key of catalogue.yaml `intervals`
+    caveats: tuple[str, ...] = ()  # keys of catalogue.yaml `caveats`
+    derived: tuple[str, ...] = ()  # measures shown beside the value, e.g. 'patients_to_target'
+    drilldown: tuple[tuple[str, str], ...] = ()  # (('page', url path), ('tab', tab label))
     texts: dict = field(default_factory=dict, hash=False, compare=False)
 
     @property
@@ -54,7 +59,29 @@ class Indicator:
 
     @property
     def is_lead_time(self) -> bool:
-        return self.id in ("svf_within_target", "svf_over_175", "svf_lead_time_median")
+        """Counts SVF episodes judged against a lead-time limit (placeholder limits are flagged)."""
+        return self.family == "svf_lead_time"
+
+    @property
+    def interval_text(self) -> str:
+        """How the 95 % interval is made, in Swedish (catalogue.yaml `intervals`)."""
+        return _yaml()["intervals"].get(self.interval, _yaml()["intervals"]["none"])
+
+    @property
+    def caveat_texts(self) -> list[str]:
+        """The texts of the indicator's caveats, in catalogue order."""
+        texts = _yaml()["caveats"]
+        return [texts[c] for c in self.caveats]
+
+    @property
+    def page(self) -> str | None:
+        """The url path of the page that explains the indicator."""
+        return dict(self.drilldown).get("page")
+
+    @property
+    def tab(self) -> str | None:
+        """The tab of that page, when it has tabs."""
+        return dict(self.drilldown).get("tab")
 
     @property
     def is_quality_indicator(self) -> bool:
@@ -75,8 +102,35 @@ def _indicator(id_: str, spec: dict, **extra) -> Indicator:
     fields.update(extra)
     fields["needs"] = tuple(fields.get("needs", ()))
     fields["dimensions"] = tuple(fields["dimensions"])
+    fields["caveats"] = tuple(fields.get("caveats", ()))
+    fields["derived"] = tuple(fields.get("derived", ()))
+    fields["drilldown"] = tuple(sorted(dict(fields.get("drilldown") or {}).items()))
     fields.setdefault("short_sv", fields["name_sv"])
+    fields["family"] = fields.get("family") or id_
     return Indicator(id=id_, **fields)
+
+
+def overview_ids() -> list[str]:
+    """The overview's indicator columns, in order (catalogue.yaml `overview`)."""
+    return list(_yaml()["overview"])
+
+
+def check_declarations() -> list[str]:
+    """Problems in catalogue.yaml's declarations (unknown caveat or interval keys): [] when sound."""
+    data = _yaml()
+    problems = []
+    specs = dict(data["indicators"])
+    specs["quality_indicator_template"] = data["quality_indicator_template"]
+    for id_, spec in specs.items():
+        for c in spec.get("caveats", ()):
+            if c not in data["caveats"]:
+                problems.append(f"{id_}: okänd förbehållsnyckel {c}")
+        if spec.get("interval", "none") not in data["intervals"]:
+            problems.append(f"{id_}: okänd intervallnyckel {spec.get('interval')}")
+    for id_ in data["overview"]:
+        if id_ not in data["indicators"]:
+            problems.append(f"overview: okänd indikator {id_}")
+    return problems
 
 
 class Catalogue:

@@ -1,9 +1,14 @@
-"""Swedish number and label formatting for everything the dashboard prints.
+"""Swedish text for everything the dashboard prints: numbers, percentages, days, dates, periods,
+the label vocabularies (treatment types, sex, levels, table names, dimensions) and file-name slugs.
 
-Pure functions, no Streamlit import: the export code (export/) and the tests use them too.
+The one place for this: views, charts, exports and pages all format through here, so a number or
+a word reads the same on screen, in an image, a table and a slide. Pure functions, no Streamlit.
 Conventions: decimal comma, a non-breaking space as thousands separator and before "%"
-("72,4 %", "1 234"), an en dash for a missing value, and "otillräckligt underlag" for a
-suppressed group (never 0 or a blank).
+("72,4 %", "1 234"), an en dash for a missing value, "otillräckligt underlag" for a group with
+too few cases (never 0 or a blank), "inga fall" for a unit without any.
+
+Data-derived text that leaves the program (spreadsheets, plotly markup, terminals) goes through
+`textfmt.safe` first.
 """
 
 from __future__ import annotations
@@ -16,8 +21,13 @@ import pandas as pd
 NBSP = "\u00a0"
 MISSING = "–"
 SUPPRESSED = "otillräckligt underlag"
+# a group hidden only so that a small group beside it cannot be computed from the totals
+SUPPRESSED_SECONDARY = "dold så att en liten grupp inte kan räknas fram"
+SUPPRESSED_SECONDARY_SHORT = "dold (skyddar en liten grupp)"
+NO_CASES = "inga fall"
 RIKET = "Riket"
 PROVISIONAL = "preliminärt"
+PROVISIONAL_NOTE = "preliminära uppgifter (perioden är inte färdigrapporterad)"
 
 # Engine target_level → Swedish (rccShiny's wording for the two levels).
 TARGET_LEVEL_LABELS = {
@@ -234,3 +244,89 @@ _SV_ORDER = str.maketrans({"Å": "Z\u0001", "Ä": "Z\u0002", "Ö": "Z\u0003", "�
 def sv_sort_key(text) -> str:
     """Sort key for Swedish alphabetical order (… x y z å ä ö)."""
     return str(text).translate(_SV_ORDER).casefold()
+
+
+# -- vocabularies shared by titles, tables and files ----------------------------------------------
+
+DIMENSION_LABELS = {
+    "region": "Region",
+    "healthcare_region": "Sjukvårdsregion",
+    "svf_code": "SVF-förlopp",
+    "treatment_type": "Behandlingstyp",
+    "sex": "Kön",
+    "register": "Register",
+    "substance": "Substans",
+    "hospital": "Sjukhus",
+    "year": "År",
+    "quarter": "Kvartal",
+    "month": "Månad",
+}
+# "per region", "per sjukvårdsregion": chart titles at a comparison level
+LEVEL_WORD = {"region": "region", "healthcare_region": "sjukvårdsregion", "riket": "riket"}
+GRAIN_WORD = {"year": "år", "quarter": "kvartal", "month": "månad"}
+TARGET_LEVEL_SHORT = {"high": "Hög målnivå", "low": "Låg målnivå", "none": "Ej uppnådd"}
+
+
+def iso_date(d) -> str:
+    """'2026-01-15' (a date, datetime or ISO text); 'okänt' when missing."""
+    from datetime import datetime
+
+    if d is None or d == "" or is_missing(d):
+        return "okänt"
+    if isinstance(d, datetime):
+        d = d.date()
+    return d.isoformat() if isinstance(d, date) else str(d)
+
+
+def short_date(d) -> str:
+    """'31 dec 2025'; '' when missing."""
+    if d is None or is_missing(d):
+        return ""
+    d = pd.Timestamp(d).date()
+    return f"{d.day} {MONTHS_SV[d.month - 1]} {d.year}"
+
+
+def period_labels(grain: str, lo: date, hi: date) -> list[str]:
+    """Every engine period label ('2024', '2024-Q1', '2024-01') from the period holding `lo` to the
+    one holding `hi`, in order; only labels whose whole period starts on or after `lo`."""
+    from indicators.periods import label_range
+
+    out: list[str] = []
+    y, m = lo.year, lo.month
+    while (y, m) <= (hi.year, hi.month):
+        lab = f"{y:04d}" if grain == "year" else f"{y:04d}-Q{(m - 1) // 3 + 1}" if grain == "quarter" \
+            else f"{y:04d}-{m:02d}"
+        if not out or out[-1] != lab:
+            out.append(lab)
+        m += 1
+        if m == 13:
+            y, m = y + 1, 1
+    return [lab for lab in out if label_range(grain, lab)[0] >= lo]
+
+
+def slug(text, max_len: int = 60) -> str:
+    """A file-name and key friendly version of a title, ASCII only:
+    'Andel behandlade inom ledtid – Bröst' → 'andel_behandlade_inom_ledtid_brost'."""
+    import re
+    import unicodedata
+
+    text = unicodedata.normalize("NFKD", str(text or "")).encode("ascii", "ignore").decode("ascii").lower()
+    text = re.sub(r"[^a-z0-9]+", "_", text).strip("_")
+    return (text[:max_len].rstrip("_")) or "indikatorpanelen"
+
+
+def capitalize(text: str) -> str:
+    """First letter upper-cased, the rest as it is ('riket' → 'Riket')."""
+    return text[:1].upper() + text[1:] if text else text
+
+
+def missing_text(row) -> str | None:
+    """Why a row shows no value: 'inga fall', 'otillräckligt underlag', the complementary
+    suppression's short text; None when the row has a value."""
+    if bool(row.get("no_cases", False)) and not bool(row.get("suppressed", False)):
+        return NO_CASES
+    if row.get("hidden") == "secondary":
+        return SUPPRESSED_SECONDARY_SHORT
+    if bool(row.get("suppressed", False)) or is_missing(row.get("value")):
+        return SUPPRESSED
+    return None

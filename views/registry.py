@@ -1,0 +1,351 @@
+"""Every view by id, the pages and presets that compose them, and the protected, cached views
+that every output draws.
+
+A view id names a chart or table the same way everywhere: on a page, in a pack, in a file name
+('jamforelse:svf_within_target', 'trend:svf_inclusion', 'forlopp:svf_within_target',
+'scorecard', 'tackning', …). `view(ds, sel, id)` returns it with disclosure control applied over
+the selection's universe: every view that any page or any preset shows for the selection, so that
+each single output (a page as drawn, a pack, a downloaded file) is part of one protected set and a
+chart in a pack equals the same chart on screen.
+
+Protection runs per population family (catalogue.yaml `family`): a family's cells are collected
+from every single-family view of the universe that counts it; views that combine families (the
+overview grid) show the same cells as the comparison views they are made of, and take the final
+state of each cell from its family. Results are cached per data set and selection, shared by all
+sessions and the command line.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+
+from indicators import DataError, QueryError
+from indicators.catalogue import overview_ids
+
+from . import leadtime, overview, ranking, registers, standard
+from . import notes as notemod
+from . import protect as protectmod
+from .context import context
+from .model import View, failed_view
+from .selection import Selection
+
+CACHE_SIZE = 4000
+_LOCK = threading.Lock()
+_ATTR = "_views_cache"
+
+# -- ids --------------------------------------------------------------------------------------------
+
+KIND_LABELS = {
+    "jamforelse": "jämförelse", "trend": "trend", "forlopp": "per SVF-förlopp", "behandling": "per behandlingstyp",
+    "register": "per register", "sjukhus": "per sjukhus", "tratt": "trattdiagram", "rangordning": "rangordning",
+    "malgap": "patienter kvar till målet", "nyckeltal": "nyckeltal",
+}
+LEAD_TIME_PAGE_TABS = {
+    "Andel inom ledtid": ["jamforelse:svf_within_target", "malgap:svf_within_target", "forlopp:svf_within_target",
+                          "behandling:svf_within_target", "trend:svf_within_target"],
+    "Median ledtid": ["jamforelse:svf_lead_time_median", "forlopp:svf_lead_time_median"],
+    "Långa väntetider": ["jamforelse:svf_over_175", "trend:svf_over_175"],
+    "Fördelning": ["fordelning:svf_within_target", "overtid:svf_within_target"],
+}
+COVERAGE_PAGE_TABS = {
+    "Täckningsgrad i kvalitetsregistren": ["register:register_coverage", "tackning"],
+    "Inrapporteringshastighet": ["register:register_reporting_90d", "jamforelse:register_reporting_90d"],
+    "Register för cancerläkemedel": ["jamforelse:rcl_coverage", "trend:rcl_coverage", "jamforelse:rcl_direct_transfer"],
+}
+COMPARABLE_DEFAULT = "svf_within_target"
+
+PRESETS: dict[str, dict] = {
+    "styrgrupp": {
+        "label": "Styrgrupp (översikt, SVF-inklusion, ledtider, registertäckning, RCL)",
+        "charts": ["scorecard", "jamforelse:svf_inclusion", "jamforelse:svf_within_target",
+                   "trend:svf_within_target", "jamforelse:svf_lead_time_median", "register:register_coverage",
+                   "jamforelse:register_reporting_90d", "jamforelse:rcl_coverage"],
+    },
+    "svf": {
+        "label": "SVF (inklusion och ledtider)",
+        "charts": ["jamforelse:svf_inclusion", "trend:svf_inclusion", "jamforelse:svf_within_target",
+                   "trend:svf_within_target", "forlopp:svf_within_target", "jamforelse:svf_over_175",
+                   "jamforelse:svf_lead_time_median"],
+    },
+    "register": {
+        "label": "Kvalitetsregister och RCL",
+        "charts": ["register:register_coverage", "tackning", "register:register_reporting_90d",
+                   "jamforelse:rcl_coverage", "trend:rcl_coverage", "jamforelse:rcl_direct_transfer"],
+    },
+}
+
+
+def chosen_indicator(ctx, sel: Selection) -> str:
+    """The indicator of the region comparison page: the selection's, if it has a comparison, else
+    the default."""
+    cat = ctx.ds.catalogue()
+    if sel.indicator and sel.indicator in cat and _has_regions(cat.get(sel.indicator)):
+        return sel.indicator
+    return COMPARABLE_DEFAULT
+
+
+def chosen_quality_indicator(ctx, sel: Selection) -> str | None:
+    """The quality indicator shown in detail on the register page (the register's first by default)."""
+    if not sel.register:
+        return None
+    qis = [i.id for i in ctx.ds.catalogue() if i.is_quality_indicator and i.register_code == sel.register]
+    if sel.indicator in qis:
+        return sel.indicator
+    return qis[0] if qis else None
+
+
+def _has_regions(ind) -> bool:
+    return "region" in ind.dimensions
+
+
+def page_views(ds, sel: Selection, page: str) -> list[str]:
+    """The view ids a page shows for a selection (every tab)."""
+    ctx = context(ds)
+    if page == "oversikt":
+        return ["scorecard"]
+    if page == "svf_inklusion":
+        return ["nyckeltal:svf_inclusion", "jamforelse:svf_inclusion", "forlopp:svf_inclusion", "trend:svf_inclusion"]
+    if page == "svf_ledtider":
+        return ["nyckeltal:ledtider"] + [v for ids in LEAD_TIME_PAGE_TABS.values() for v in ids]
+    if page == "kvalitetsregister":
+        if not sel.register:
+            return ["register:register_coverage", "register:register_reporting_90d", "register-i-korthet"]
+        qi = chosen_quality_indicator(ctx, sel)
+        out = ["nyckeltal:register", "kvalitetsindikatorer"]
+        if qi:
+            out += [f"jamforelse:{qi}", f"trend:{qi}"]
+            if "hospital" in ds.catalogue().get(qi).dimensions:
+                out.append(f"sjukhus:{qi}")
+        return out
+    if page == "tackningsgrad":
+        return [v for ids in COVERAGE_PAGE_TABS.values() for v in ids]
+    if page == "regionjamforelse":
+        ind = chosen_indicator(ctx, sel)
+        return [f"tratt:{ind}", f"rangordning:{ind}"]
+    return []
+
+
+PAGES = ("oversikt", "svf_inklusion", "svf_ledtider", "kvalitetsregister", "tackningsgrad", "regionjamforelse")
+
+
+def preset_views(name: str) -> list[str]:
+    try:
+        return list(PRESETS[name]["charts"])
+    except KeyError:
+        raise QueryError(f"okänd förinställning: {str(name)[:40]!r} (finns: {', '.join(PRESETS)})") from None
+
+
+def available_views(ds) -> list[tuple[str, str]]:
+    """(view id, Swedish label) a user may put in a pack, in catalogue order."""
+    out = [("scorecard", "Översikt: huvudindikatorer per enhet"), ("tackning", "Täckningsgrad per register och enhet"),
+           ("fordelning:svf_within_target", "Ledtider: andel inom X dagar"),
+           ("overtid:svf_within_target", "Ledtider: överskridandegrupper"),
+           ("malgap:svf_within_target", "Ledtider: patienter kvar till målet")]
+    for ind in ds.catalogue():
+        if ind.is_quality_indicator:
+            continue
+        out.append((f"jamforelse:{ind.id}", f"{ind.name_sv} – jämförelse"))
+        out.append((f"trend:{ind.id}", f"{ind.name_sv} – trend"))
+        for dim, prefix in (("svf_code", "forlopp"), ("treatment_type", "behandling"), ("register", "register")):
+            if dim in ind.dimensions:
+                out.append((f"{prefix}:{ind.id}", f"{ind.name_sv} – {KIND_LABELS[prefix]}"))
+    return out
+
+
+# -- building one view ------------------------------------------------------------------------------
+
+def _builder(ctx, sel: Selection, view_id: str) -> Callable[[], View]:
+    cat = ctx.ds.catalogue()
+    base, _, level = view_id.partition("@")
+    kind, _, arg = base.partition(":")
+    if base == "scorecard":
+        return lambda: overview.scorecard(ctx, sel)
+    if base == "tackning":
+        return lambda: registers.coverage_heat(ctx, sel)
+    if base == "kvalitetsindikatorer":
+        if not sel.register:
+            raise QueryError("välj ett register för kvalitetsindikatorerna")
+        return lambda: registers.quality_table(ctx, sel)
+    if base == "register-i-korthet":
+        return lambda: registers.registers_in_brief(ctx, sel)
+    if base == "nyckeltal:ledtider":
+        return lambda: leadtime.key_figures(ctx, sel)
+    if base == "nyckeltal:register":
+        if not sel.register:
+            raise QueryError("välj ett register för nyckeltalen")
+        scope = leadtime.scope(ctx, sel)
+        return lambda: standard.kpi(ctx, sel, base, ["register_coverage", "register_reporting_90d"], [scope],
+                                    f"{ctx.register_names.get(sel.register, sel.register)} i korthet")
+    if base == "fordelning:svf_within_target":
+        return lambda: leadtime.distribution(ctx, sel)
+    if base == "overtid:svf_within_target":
+        return lambda: leadtime.overtime(ctx, sel)
+    if base == "malgap:svf_within_target":
+        return lambda: leadtime.gap(ctx, sel)
+    if not arg:
+        raise QueryError(f"okänt diagram: {view_id[:60]!r}")
+    ind = cat.get(arg)
+    if kind == "nyckeltal":
+        scopes = [("Riket", "riket", {})]
+        if sel.regions:
+            scopes.append((leadtime.scope_text(ctx, sel), "selected", {"region": list(sel.regions)}))
+        if sel.own_region:
+            scopes.append((ctx.label("region", sel.own_region), "own", {"region": [sel.own_region]}))
+        return lambda: standard.kpi(ctx, sel, base, [ind.id], scopes, f"{ind.short_sv} i korthet")
+    if kind == "jamforelse":
+        if ind.id == leadtime.MEDIAN and not level:
+            return lambda: leadtime.median_comparison(ctx, sel)
+        return lambda: standard.comparison(ctx, sel, ind.id, level=level or None, view_id=view_id)
+    if kind == "trend":
+        return lambda: standard.trend(ctx, sel, ind.id)
+    dims = {"forlopp": "svf_code", "behandling": "treatment_type", "register": "register", "sjukhus": "hospital"}
+    if kind in dims:
+        if dims[kind] not in ind.dimensions:
+            raise QueryError(f"{view_id}: indikatorn har inte den dimensionen")
+        if kind == "forlopp" and ind.is_lead_time:
+            return lambda: leadtime.by_pathway(ctx, sel, ind.id)
+        return lambda: standard.breakdown(ctx, sel, ind.id, dims[kind])
+    if kind == "tratt":
+        return lambda: ranking.funnel(ctx, sel, ind.id)
+    if kind == "rangordning":
+        return lambda: ranking.caterpillar(ctx, sel, ind.id)
+    raise QueryError(f"okänt diagram: {view_id[:60]!r}")
+
+
+def view_families(ctx, sel: Selection, view_id: str) -> set[str]:
+    """The population families a view counts, from its id (without building it)."""
+    cat = ctx.ds.catalogue()
+    base = view_id.partition("@")[0]
+    kind, _, arg = base.partition(":")
+    if base == "scorecard":
+        return {cat.get(i).family for i in overview_ids() if i in cat}
+    if base == "tackning":
+        return {"register_coverage"}
+    if base in ("kvalitetsindikatorer", "register-i-korthet"):
+        return {i.family for i in cat if i.is_quality_indicator and (base == "register-i-korthet"
+                                                                     or i.register_code == sel.register)}
+    if base == "nyckeltal:ledtider" or arg == "svf_within_target" and kind in ("fordelning", "overtid", "malgap"):
+        return {"svf_lead_time"}
+    if base == "nyckeltal:register":
+        return {cat.get("register_coverage").family, cat.get("register_reporting_90d").family}
+    if arg in cat:
+        return {cat.get(arg).family}
+    return set()
+
+
+def _title_for(ctx, view_id: str) -> str:
+    base = view_id.partition("@")[0]
+    kind, _, arg = base.partition(":")
+    cat = ctx.ds.catalogue()
+    name = cat.get(arg).name_sv if arg and arg in cat else "Översikt"
+    return f"{name} – {KIND_LABELS.get(kind, kind)}" if arg else name
+
+
+def _cache(ds) -> tuple[OrderedDict, threading.Lock]:
+    cache = getattr(ds, _ATTR, None)
+    if cache is None:
+        with _LOCK:
+            cache = getattr(ds, _ATTR, None)
+            if cache is None:
+                cache = (OrderedDict(), threading.Lock())
+                setattr(ds, _ATTR, cache)
+    return cache
+
+
+def _cached(ds, key, make):
+    store, lock = _cache(ds)
+    with lock:
+        if key in store:
+            store.move_to_end(key)
+            return store[key]
+    value = make()
+    with lock:
+        store[key] = value
+        while len(store) > CACHE_SIZE:
+            store.popitem(last=False)
+    return value
+
+
+def raw_view(ds, sel: Selection, view_id: str) -> View:
+    """A view before disclosure control across the output (primary suppression only)."""
+    def make():
+        ctx = context(ds)
+        try:
+            return _builder(ctx, sel, view_id)()
+        except (DataError, QueryError) as exc:
+            return failed_view(view_id, "failed", _title_for(ctx, view_id), "", str(exc))
+    return _cached(ds, ("raw", sel, view_id), make)
+
+
+# -- the universe and protection ---------------------------------------------------------------------
+
+def universe(ds, sel: Selection) -> list[str]:
+    """Every view id any page or preset shows for the selection, plus the comparison views the
+    overview grid is made of and every comparison at both levels (so switching the level does
+    not undo a complementary suppression)."""
+    ids: list[str] = []
+    for page in PAGES:
+        ids += page_views(ds, sel, page)
+    for preset in PRESETS:
+        ids += preset_views(preset)
+    cat = ds.catalogue()
+    ids += [f"jamforelse:{i}" for i in overview_ids() if i in cat]
+    for vid in list(ids):
+        if vid.startswith("jamforelse:"):
+            ids += [f"{vid}@region", f"{vid}@healthcare_region"]
+    return [v for v in dict.fromkeys(ids) if v != "scorecard"]
+
+
+def family_states(ds, sel: Selection, family: str) -> dict:
+    """The final hidden/shown state of every cell of `family` over the selection's universe."""
+    def make():
+        ctx = context(ds)
+        views = [raw_view(ds, sel, vid) for vid in universe(ds, sel) if family in view_families(ctx, sel, vid)]
+        cells_views = []
+        for v in views:
+            t = v.table
+            if v.error or t is None or t.empty or "cell" not in t.columns:
+                continue
+            mine = t[[c is not None and c.family == family for c in t["cell"]]]
+            if len(mine):
+                cells_views.append(v.replace(table=mine))
+        states = protectmod._cell_states(cells_views)
+        rels = protectmod.relations(states.keys(), _domains(ctx))
+        protectmod.secondary_cells(states, rels)
+        return states
+    return _cached(ds, ("family", sel, family), make)
+
+
+def _domains(ctx) -> dict:
+    return {d: ctx.domain(d) for d in ("region", "svf_code", "treatment_type", "sex", "register")}
+
+
+def view(ds, sel: Selection, view_id: str) -> View:
+    """The view `view_id` for the selection, protected and with its notes finished (cached)."""
+    def make():
+        ctx = context(ds)
+        raw = raw_view(ds, sel, view_id)
+        if raw.error or raw.table is None or raw.table.empty or "cell" not in raw.table.columns:
+            return notemod.finish(ctx, raw) if not raw.error else raw
+        states = {}
+        for fam in {c.family for c in raw.table["cell"] if c is not None}:
+            states.update(family_states(ds, sel, fam))
+        extra = {c for c, st in states.items() if st.secondary}
+        protected = protectmod._apply(raw, states, extra)
+        return _finish(ctx, protected)
+    return _cached(ds, ("view", sel, view_id), make)
+
+
+def _finish(ctx, v: View) -> View:
+    if v.kind == "funnel":
+        v = ranking.finish_funnel(v)
+    if v.kind == "scorecard":
+        v = overview.finish_notes(ctx, v)
+    return notemod.finish(ctx, v)
+
+
+def views(ds, sel: Selection, view_ids) -> list[View]:
+    """Several protected views (an output)."""
+    return [view(ds, sel, v) for v in view_ids]

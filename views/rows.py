@@ -1,0 +1,103 @@
+"""Engine results as view rows: the engine's columns plus the row's Cell, `hidden` (why a row
+shows no counts) and `no_cases` (a unit without any cases, shown as "inga fall" rather than left
+out, so that every chosen unit always has a row and a missing row never hides a count).
+
+Views never compute a number themselves: every count and value here comes from
+`Dataset.compute`; rows added for units without cases carry zero counts and no value.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from . import cells as cellmod
+from .model import HIDDEN_PRIMARY
+
+ENGINE_COLUMNS = ["numerator", "denominator", "value", "ci_low", "ci_high", "target_low", "target_high",
+                  "target_level", "suppressed", "provisional", "placeholder_target", "missing"]
+
+
+def where_for(ind, sel, *, regions: bool = False, svf: bool = True, register: bool = True,
+              extra: dict | None = None) -> dict[str, list[str]]:
+    """The engine `where` of an indicator for a selection: the chosen pathway and register where
+    the indicator has those dimensions, the selection's further filters, and with `regions` the
+    chosen regions (for charts that sum over them)."""
+    out: dict[str, list[str]] = {}
+    if svf and sel.svf_code and "svf_code" in ind.dimensions:
+        out["svf_code"] = [sel.svf_code]
+    if register and sel.register and "register" in ind.dimensions:
+        out["register"] = [sel.register]
+    if regions and sel.regions and "region" in ind.dimensions:
+        out["region"] = list(sel.regions)
+    out.update(sel.extra_where(ind.dimensions))
+    for k, v in (extra or {}).items():
+        if v is None:
+            out.pop(k, None)
+        else:
+            out[k] = list(v)
+    return out
+
+
+def compute(ctx, ind, by=(), start: date | None = None, end: date | None = None,
+            where: dict | None = None) -> pd.DataFrame:
+    """`Dataset.compute` (primary suppression only) with each row's cell; `hidden` and
+    `no_cases` columns added."""
+    by = list(by or [])
+    df = ctx.ds.compute(ind.id, by=by, start=start, end=end, where=where)
+    return _decorate(ctx, ind, df, by, start, end, where)
+
+
+def _decorate(ctx, ind, df: pd.DataFrame, by, start, end, where) -> pd.DataFrame:
+    df = df.copy()
+    df["cell"] = cellmod.result_cells(ctx, ind, df, by, start, end, where)
+    df["hidden"] = [HIDDEN_PRIMARY if s else None for s in df["suppressed"].astype(bool)]
+    df["no_cases"] = False
+    return df
+
+
+def with_all(ctx, ind, df: pd.DataFrame, dim: str, values, start, end, where, by=None) -> pd.DataFrame:
+    """`df` (grouped by `by`, which includes `dim`) with a row for every value of `dim` in `values`
+    that the engine returned no row for: zero counts, no value, `no_cases` True."""
+    by = list(by or [dim])
+    present = set(df[dim].astype(str)) if len(df) else set()
+    missing = [str(v) for v in values if str(v) not in present]
+    if not missing:
+        return df
+    zero = pd.DataFrame({dim: pd.array(missing, dtype="string")})
+    for other in by:
+        if other != dim:
+            raise ValueError("with_all fills one dimension at a time")
+    zero["numerator"] = pd.array([0] * len(zero), dtype="Int64") if ind.kind != "median" else \
+        pd.array([pd.NA] * len(zero), dtype="Int64")
+    zero["denominator"] = 0
+    for col in ("value", "ci_low", "ci_high"):
+        zero[col] = pd.array([pd.NA] * len(zero), dtype="Float64")
+    target_low = ind.target_low
+    target_high = ind.target_high
+    zero["target_low"] = pd.array([target_low] * len(zero), dtype="Int64")
+    zero["target_high"] = pd.array([target_high] * len(zero), dtype="Int64")
+    zero["target_level"] = pd.array([pd.NA] * len(zero), dtype="string")
+    zero["suppressed"] = False
+    zero["provisional"] = False
+    zero["placeholder_target"] = pd.array([pd.NA] * len(zero), dtype="boolean")
+    zero["missing"] = pd.array([0 if ind.is_quality_indicator else pd.NA] * len(zero), dtype="Int64")
+    zero = _decorate(ctx, ind, zero, by, start, end, where)
+    zero["no_cases"] = True
+    return pd.concat([df, zero], ignore_index=True)
+
+
+def labelled(df: pd.DataFrame, labels, roles, unit_codes) -> pd.DataFrame:
+    out = df.copy()
+    out["label"] = list(labels)
+    out["role"] = list(roles)
+    out["unit_code"] = pd.array(list(unit_codes), dtype="string")
+    return out
+
+
+def concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    parts = [p for p in parts if p is not None and len(p)]
+    if not parts:
+        return pd.DataFrame(columns=["label", "role", "unit_code", *ENGINE_COLUMNS, "cell", "hidden", "no_cases"])
+    return pd.concat(parts, ignore_index=True)
