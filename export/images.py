@@ -19,10 +19,11 @@ import textwrap
 import threading
 import time
 import warnings
-from datetime import date, datetime
-
 import plotly.graph_objects as go
 import plotly.io as pio
+
+import textfmt as fmt
+from textfmt.safe import one_line
 
 WIDTH, HEIGHT, SCALE = 1600, 900, 2
 FONT_FAMILY = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
@@ -53,14 +54,6 @@ def plotly_config(filename: str = "indikatorpanelen") -> dict:
 
 # -- stamping --------------------------------------------------------------------------------------
 
-def _date_text(d) -> str:
-    if d is None or d == "":
-        return "okänt"
-    if isinstance(d, datetime):
-        d = d.date()
-    return d.isoformat() if isinstance(d, date) else str(d)
-
-
 def _wrap(text: str, width: int) -> str:
     """HTML-escaped text with <br> line breaks, at most three lines."""
     lines = textwrap.wrap(str(text or ""), width=width, break_long_words=False) or [""]
@@ -72,10 +65,10 @@ def _wrap(text: str, width: int) -> str:
 
 def footnote_text(extract_date, source: str | None, extra: str | None = None) -> str:
     """'Källa: … · Datauttag ÅÅÅÅ-MM-DD · …', the line every exported chart carries."""
-    parts = [f"Källa: {source}" if source else "Källa: Indikatorpanelen",
-             f"Datauttag {_date_text(extract_date)}"]
+    parts = [f"Källa: {one_line(source, 160)}" if source else "Källa: Indikatorpanelen",
+             f"Datauttag {fmt.iso_date(extract_date)}"]
     if extra:
-        parts.append(extra)
+        parts.append(one_line(extra, 80))
     return " · ".join(parts)
 
 
@@ -298,3 +291,43 @@ def stamped_svg(fig, title, selection, extract_date, source=None, *, footnote_ex
     fw, fh = _frame(head, width, height)
     svg = to_svg(head, width=fw, height=fh - FOOTNOTE_BAND)
     return _footnote_svg(svg, footnote_text(extract_date, source, footnote_extra), width, height, (fw, fh))
+
+
+# -- views -------------------------------------------------------------------------------------
+
+def stamp_texts(view) -> tuple[str, str]:
+    """(title, selection line) a stamped image of `view` carries; the selection says when the
+    view holds preliminary figures, so the flag survives in the image."""
+    from views.model import flags
+
+    selection = view.selection
+    t = view.table
+    if t is not None and "provisional" in t.columns and flags(t["provisional"]).any():
+        selection = f"{selection} · {fmt.PROVISIONAL_NOTE}"
+    return view.title, selection
+
+
+def view_png(view, identity, *, chosen_days: int | None = None, width: int = WIDTH, height: int = HEIGHT,
+             scale: float = SCALE) -> bytes | None:
+    """The stamped PNG of a view (None when the view has no chart)."""
+    from charts.render import figure
+
+    fig = figure(view, chosen_days=chosen_days)
+    if fig is None:
+        return None
+    title, selection = stamp_texts(view)
+    return stamped_png(fig, title, selection, identity.extract_date, identity.source,
+                       footnote_extra=identity.footnote_extra, width=width, height=height, scale=scale)
+
+
+def view_svg(view, identity, *, chosen_days: int | None = None, width: int = WIDTH,
+             height: int = HEIGHT) -> bytes | None:
+    """The stamped SVG of a view (None when the view has no chart)."""
+    from charts.render import figure
+
+    fig = figure(view, chosen_days=chosen_days)
+    if fig is None:
+        return None
+    title, selection = stamp_texts(view)
+    return stamped_svg(fig, title, selection, identity.extract_date, identity.source,
+                       footnote_extra=identity.footnote_extra, width=width, height=height)

@@ -1,13 +1,15 @@
 """The meeting pack (Mötespaket): PowerPoint (16:9) and PDF from the same charts, images and texts.
 
-    pack = build_pack(ds, preset_charts("styrgrupp"), PackSelection(...), meeting="RPO-möte")
+    pack = build_pack(ds, preset_views("styrgrupp"), Selection(...), meeting="RPO-möte")
     pptx_bytes = to_pptx(pack); pdf_bytes = to_pdf(pack)
 
-Slides: a title slide (meeting, date, selection, extract date, dataset id, source), one slide per
-chart (title, selection, the stamped 3200 × 1800 PNG, a footer; speaker notes with definition, n,
-interval method, suppression and coverage caveats), and closing slide(s) with the definitions of
-the indicators shown (at most DEFINITIONS_PER_SLIDE per slide). The PDF has the same pages in the
-same order (16:9 pages), followed by an appendix with every slide's notes.
+The charts are views (views.view): the same protected views the pages draw for the selection, so a
+slide equals the chart on screen. Slides: a title slide (meeting, date, selection, extract date,
+dataset id, source), one slide per chart (title, selection, the stamped 3200 × 1800 PNG whose
+alternative text lists every number it shows, a footer; speaker notes from the view: definition,
+n, interval method, suppression and caveats), and closing slide(s) with the definitions of the
+indicators shown. The PDF has the same pages in the same order (16:9 pages), followed by an
+appendix with every slide's notes.
 
 Nothing here imports Streamlit; `progress(fraction, text)` reports how far the build has come.
 """
@@ -21,10 +23,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from . import DatasetIdentity, dataset_identity
+import textfmt as fmt
+from indicators import QueryError
+from textfmt.safe import one_line
+from views import DatasetIdentity, Selection, View, context, preset_views
+from views import view as protected_view
+from views.text import selection_line
+
 from . import images as ximages
 from . import tables as xtables
-from .presets import ChartItem, PackSelection, build_chart, preset_charts, resolve_period
 
 SLIDE_W_IN, SLIDE_H_IN = 13.333, 7.5
 DEFINITIONS_PER_SLIDE = 8
@@ -46,8 +53,10 @@ class Pack:
     selection: str
     identity: DatasetIdentity
     period: tuple[date, date]
-    items: list[ChartItem]
+    items: list[View]
+    catalogue: object = None
     images: list[bytes | None] = field(default_factory=list)
+    alt_texts: list[str] = field(default_factory=list)
     preset: str | None = None
     created: datetime = field(default_factory=lambda: datetime.now().replace(microsecond=0))
     build_seconds: float = 0.0
@@ -60,10 +69,10 @@ class Pack:
         """Every indicator shown, once, in order of appearance."""
         seen, out = set(), []
         for item in self.items:
-            for ind in item.indicators or ([item.indicator] if item.indicator is not None else []):
-                if ind is not None and ind.id not in seen:
-                    seen.add(ind.id)
-                    out.append(ind)
+            for ind_id in item.indicators:
+                if ind_id not in seen and self.catalogue is not None and ind_id in self.catalogue:
+                    seen.add(ind_id)
+                    out.append(self.catalogue.get(ind_id))
         return out
 
     @property
@@ -83,55 +92,51 @@ def _noop(_fraction: float, _text: str) -> None:
     return None
 
 
-def pack_selection_text(ds, sel: PackSelection, ident: DatasetIdentity) -> str:
-    from .presets import _geography_text, _selection_text
+def pack_selection_text(ds, sel: Selection) -> str:
+    """The selection as the title slide states it."""
+    from views.text import comparison_text
 
-    start, end = resolve_period(ds, sel)
-    return _selection_text(ds, sel, None, start, end, geography=_geography_text(ds, sel, ident))
+    return selection_line(context(ds), sel, None, geography=comparison_text(context(ds), sel))
 
 
-def build_pack(ds, charts: list[str] | None, sel: PackSelection, *, meeting: str = "", meeting_date: date | None = None,
+def build_pack(ds, charts: list[str] | None, sel: Selection, *, meeting: str = "", meeting_date: date | None = None,
                preset: str | None = None, progress: Progress | None = None, render: bool = True) -> Pack:
-    """Compute every chart of the pack and render its stamped PNG (see module docstring).
+    """The pack's views and their stamped PNGs (see module docstring).
 
-    `charts` are chart ids (export.presets); None means the preset's charts. Raises QueryError
-    for an unknown preset, chart or filter value; a chart whose data is missing becomes a slide
-    that says so.
+    `charts` are view ids; None means the preset's. Raises QueryError for an unknown preset or
+    view id; a view whose data is missing becomes a slide that says so.
     """
     progress = progress or _noop
     t0 = time.perf_counter()
     if charts is None:
-        charts = preset_charts(preset or "styrgrupp")
+        charts = preset_views(preset or "styrgrupp")
     if not charts:
-        from indicators import QueryError
-
         raise QueryError("inga diagram valda för mötespaketet")
-    ident = dataset_identity(ds)
-    period = resolve_period(ds, sel)
-    items: list[ChartItem] = []
+    ctx = context(ds)
+    items: list[View] = []
     n = len(charts)
     for i, chart_id in enumerate(charts):
         progress(0.05 + 0.35 * i / n, f"Beräknar {i + 1} av {n}: {chart_id.split(':')[-1]}")
-        items.append(build_chart(ds, chart_id, sel, ident))
-    pack = Pack(meeting=meeting, meeting_date=meeting_date or date.today(),
-                selection=pack_selection_text(ds, sel, ident), identity=ident, period=period, items=items,
-                preset=preset)
+        items.append(protected_view(ds, sel, chart_id))
+    pack = Pack(meeting=one_line(meeting, 120), meeting_date=meeting_date or date.today(),
+                selection=pack_selection_text(ds, sel), identity=ctx.identity, period=(sel.start, sel.end),
+                items=items, catalogue=ds.catalogue(), preset=preset)
+    pack.alt_texts = [xtables.alt_text(item, pack.catalogue) for item in items]
     if render:
         for i, item in enumerate(items):
             progress(0.4 + 0.55 * i / n, f"Ritar bild {i + 1} av {n}: {item.title}")
-            pack.images.append(chart_png(item, ident))
+            pack.images.append(chart_png(item, ctx.identity))
     progress(0.97, "Sätter ihop paketet")
     pack.build_seconds = time.perf_counter() - t0
     return pack
 
 
-def chart_png(item: ChartItem, ident: DatasetIdentity) -> bytes | None:
-    """The stamped slide image of a chart (None when the chart could not be made)."""
-    if item.figure is None:
+def chart_png(item: View, ident: DatasetIdentity) -> bytes | None:
+    """The stamped slide image of a view (None when it has no chart or could not be made)."""
+    if item.error:
         return None
-    w, h, scale = item.image_layout or PACK_IMAGE_LAYOUT
-    return ximages.stamped_png(item.figure, item.title, item.selection, ident.extract_date, ident.source,
-                               footnote_extra=ident.footnote_extra, width=w, height=h, scale=scale)
+    w, h, scale = item.options.get("image_layout") or PACK_IMAGE_LAYOUT
+    return ximages.view_png(item, ident, width=w, height=h, scale=scale)
 
 
 # -- texts shared by PowerPoint and PDF --------------------------------------------------------------
@@ -166,13 +171,11 @@ def definition_chunks(pack: Pack) -> list[list]:
 
 def definition_text(ind) -> tuple[str, str]:
     """(heading, body) for one indicator on the closing slide."""
-    from ui import format as fmt
-
     om = (ind.texts or {}).get("om", "")
     target = ("registrens egna målnivåer" if ind.targets_from == "registers"
               else fmt.targets_text(ind.target_low, ind.target_high, ind.direction) or "ingen målnivå")
     target = target[0].upper() + target[1:]
-    body = f"{om} {target}. Konfidensintervall: {xtables.interval_method(ind)}"
+    body = f"{om} {target}. Konfidensintervall: {ind.interval_text}"
     return f"{ind.name_sv} ({ind.short_sv})", body
 
 
@@ -264,8 +267,10 @@ def to_pptx(pack: Pack) -> bytes:
         if png is not None:
             height = 5.55
             width = height * 16 / 9
-            s.shapes.add_picture(io.BytesIO(png), Inches((SLIDE_W_IN - width) / 2), Inches(1.42),
-                                 height=Inches(height))
+            pic = s.shapes.add_picture(io.BytesIO(png), Inches((SLIDE_W_IN - width) / 2), Inches(1.42),
+                                       height=Inches(height))
+            # the numbers the picture shows, for screen readers and for anyone auditing the pack
+            pic._element.nvPicPr.cNvPr.set("descr", pack.alt_texts[i] if i < len(pack.alt_texts) else item.title)
         else:
             msg = item.error or "Diagrammet kunde inte ritas."
             textbox(s, 0.8, 2.5, SLIDE_W_IN - 1.6, 2.0, ["Diagrammet kunde inte skapas för det här urvalet.",

@@ -1,4 +1,7 @@
-"""The command line of data-contract.md §7 (and the report and ingest commands built on it).
+"""The command line of data-contract.md §7 and §9.5 (list, compute, validate, generate, import, ingest).
+
+The meeting-pack command `report` lives above the exports (reports/cli.py) and is added by the
+program's entry point, indicators/__main__.py, so the engine never imports the layers above it.
 
 Exit codes: 0 done; 1 data that cannot be used (a missing table, a failed load), with a one-line
 message naming the table; 2 a request that cannot be answered (unknown indicator, dimension or
@@ -26,9 +29,11 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(extra=()) -> argparse.ArgumentParser:
     p = _Parser(prog="python -m indicators", description="Indikatorpanelens indikatormotor")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for name, help_text, add_arguments, _run in extra:
+        add_arguments(sub.add_parser(name, help=help_text))
 
     ls = sub.add_parser("list", help="visa katalogen")
     ls.add_argument("--data", help="extraktkatalog (dess kvalitetsindikatorer); annars de medföljande")
@@ -53,16 +58,6 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--scale", type=float, default=1.0)
     g.add_argument("--seed", type=int, default=1)
 
-    r = sub.add_parser("report", help="bygg ett mötespaket (pptx eller pdf)")
-    r.add_argument("--data", required=True)
-    r.add_argument("--out", required=True)
-    r.add_argument("--format", choices=["pptx", "pdf"])
-    r.add_argument("--preset", default="styrgrupp")
-    r.add_argument("--from", dest="start")
-    r.add_argument("--to", dest="end")
-    r.add_argument("--where", action="append", default=[], metavar="DIM=VALUE")
-    r.add_argument("--meeting", default="", help="mötets namn på titelsidan")
-
     imp = sub.add_parser("import", help="läs in källformer (KVÅ-händelser, registerexporter, publicerad statistik)")
     forms = imp.add_subparsers(dest="form", required=True, parser_class=_Parser)
     from .imports import FORMS, form_module
@@ -78,10 +73,16 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+def main(argv: list[str] | None = None, extra=()) -> int:
+    """Run a command. `extra` adds commands from layers above the engine (the program's entry,
+    indicators/__main__.py, passes the report commands): (name, help, add_arguments(parser),
+    run(args, where) -> exit code)."""
+    args = _parser(extra).parse_args(argv)
+    commands = dict(_COMMANDS)
+    for name, _help, _add, run in extra:
+        commands[name] = (lambda a, run=run: run(a, _parse_where(getattr(a, "where", []) or [])))
     try:
-        return _COMMANDS[args.command](args)
+        return commands[args.command](args)
     except QueryError as exc:
         print(f"fel: {exc}", file=sys.stderr)
         return 2
@@ -174,12 +175,6 @@ def _cmd_generate(args) -> int:
     return 0
 
 
-def _cmd_report(args) -> int:
-    from .report_cli import run_report
-
-    return run_report(args, _parse_where(args.where))
-
-
 def _cmd_ingest(args) -> int:
     from .store import ingest
 
@@ -205,7 +200,6 @@ _COMMANDS = {
     "compute": _cmd_compute,
     "validate": _cmd_validate,
     "generate": _cmd_generate,
-    "report": _cmd_report,
     "ingest": _cmd_ingest,
     "import": _cmd_import,
 }
