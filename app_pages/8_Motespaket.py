@@ -1,10 +1,10 @@
-"""Mötespaket: a PowerPoint (16:9) or PDF pack for a meeting, built from the current filters.
+"""Mötespaket: a PowerPoint (16:9) or PDF pack for a meeting, built from the current selection.
 
 Either a preset (the steering group's 'styrgrupp': overview, SVF inclusion, lead times, register
-coverage, RCL) or the charts the user picks. Nothing is built until the user asks for it (the
-button); progress shows while the charts are computed and drawn; then download buttons for
-PowerPoint and PDF (both from the same built pack). The pack is kept for the session, and a
-notice says when the filters have changed since it was built.
+coverage, RCL) or the views the user picks. The slides are the same protected views the pages
+draw. Nothing is built until the user asks for it; progress shows while the views are drawn;
+then download buttons for PowerPoint and PDF. The pack is kept for the session, and a notice says
+when the selection has changed since it was built.
 """
 
 from __future__ import annotations
@@ -14,34 +14,23 @@ from datetime import date
 import streamlit as st
 
 from export import pack as xpack
-from export.presets import PRESETS, PackSelection, available_charts, preset_charts
 from ui import data, filters, layout
+from views import PRESETS, available_views, preset_views
 
 _RESULT_KEY = "_motespaket_result"
 
-f = filters.current()
+sel = filters.current()
 ds = data.dataset()
+ident = data.context().identity
 layout.page_header(
     "Mötespaket",
-    "Ett färdigt bildspel för mötet, byggt från urvalet i sidopanelen: en titelsida med urval och "
-    "datauttag, en bild per diagram med talarstöd (definition, antal, intervall, undertryckning) och "
-    "avslutande definitioner.",
+    "Ett färdigt bildspel för mötet, byggt från urvalet i sidopanelen: en titelsida med urval och datauttag, en "
+    "bild per diagram med talarstöd (definition, antal, intervall, undertryckning) och avslutande definitioner.",
 )
-
-sel = PackSelection.from_filters(f)
-data_identity = None
-try:
-    from ui.downloads import current_identity
-
-    data_identity = current_identity()
-    selection_text = xpack.pack_selection_text(ds, sel, data_identity)
-except Exception as exc:  # noqa: BLE001 - an unusable reference table: say so, keep the page
-    selection_text = f.selection_text(None)
-    st.warning(f"Urvalet kunde inte beskrivas fullständigt: {exc}", icon=":material/warning:")
-
+selection_text = xpack.pack_selection_text(ds, sel)
 st.markdown(f"**Urval från sidopanelen:** {selection_text}")
-st.caption(f"Datauttag {ds.extract_date}" + (f" · dataset {data_identity.dataset_id}" if data_identity else "")
-           + ". Ändra urvalet i sidopanelen; paketet byggs först när du klickar på knappen.")
+st.caption(f"Datauttag {ident.extract_date} · dataset {ident.dataset_id}. Ändra urvalet i sidopanelen; paketet "
+           "byggs först när du klickar på knappen.")
 
 c1, c2 = st.columns([2, 1])
 meeting = c1.text_input("Mötets namn (titelsidan)", key="mp_meeting", placeholder="t.ex. RPO cancer – styrgrupp",
@@ -50,11 +39,10 @@ meeting_date = c2.date_input("Mötesdatum", value=date.today(), key="mp_date", f
 
 mode = st.radio("Innehåll", ["preset", "pick"], key="mp_mode", horizontal=True,
                 format_func=lambda m: {"preset": "Förinställning", "pick": "Välj diagram själv"}[m])
-choices = dict(available_charts(ds))
+choices = dict(available_views(ds))
 if mode == "preset":
-    preset = st.selectbox("Förinställning", list(PRESETS), key="mp_preset",
-                          format_func=lambda p: PRESETS[p]["label"])
-    charts = preset_charts(preset)
+    preset = st.selectbox("Förinställning", list(PRESETS), key="mp_preset", format_func=lambda p: PRESETS[p]["label"])
+    charts = preset_views(preset)
     st.caption("Innehåll: " + " · ".join(choices.get(c, c) for c in charts))
 else:
     preset = None
@@ -62,10 +50,9 @@ else:
                             default=["scorecard"], format_func=lambda c: choices.get(c, c),
                             placeholder="Välj ett eller flera diagram")
 
-signature = (selection_text, tuple(charts), meeting, str(meeting_date))
+signature = (sel, tuple(charts), meeting, str(meeting_date))
 
-if st.button("Bygg mötespaket", type="primary", icon=":material/slideshow:", key="mp_build",
-             disabled=not charts):
+if st.button("Bygg mötespaket", type="primary", icon=":material/slideshow:", key="mp_build", disabled=not charts):
     with st.status("Bygger mötespaketet …", expanded=True) as status:
         bar = st.progress(0.0, text="Förbereder")
 
@@ -78,8 +65,8 @@ if st.button("Bygg mötespaket", type="primary", icon=":material/slideshow:", ke
         except (data.DataError, data.QueryError) as exc:
             status.update(label=f"Paketet kunde inte byggas: {exc}", state="error")
             built = None
-        except Exception as exc:  # noqa: BLE001 - the renderer (Chromium) can fail; say so, keep the page
-            status.update(label=f"Paketet kunde inte byggas ({type(exc).__name__}): {exc}", state="error")
+        except RuntimeError as exc:  # the renderer (Chromium) failed: say so, keep the page
+            status.update(label=f"Bilderna kunde inte ritas: {exc}", state="error")
             built = None
         if built is not None:
             bar.progress(1.0, text="Klart")
@@ -110,7 +97,7 @@ if result:
         for i, (item, png) in enumerate(zip(built.items, built.images), start=2):
             st.markdown(f"{i}. **{item.title}** – {item.selection}")
             if png is not None:
-                st.image(png, width=480)
+                st.image(png, width=480, caption=built.alt_texts[i - 2].split("\n")[0])
             elif item.error:
                 st.caption(f"Kunde inte skapas: {item.error}")
         st.markdown(f"{built.slide_count - built.definition_slides + 1}. **Definitioner**")

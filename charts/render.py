@@ -17,7 +17,7 @@ from views.model import flags
 
 from . import comparison, figures, theme
 
-NO_FIGURE = ("kpi", "table", "register_summary", "failed")
+NO_FIGURE = ("kpi", "table", "register_summary", "reference", "failed")
 
 
 def _esc(text) -> str | None:

@@ -153,6 +153,8 @@ def frame(view: View, catalogue) -> pd.DataFrame:
     """The table behind `view` with Swedish columns (see the module docstring)."""
     if view.table is None or view.table.empty:
         return pd.DataFrame()
+    if view.kind == "reference":
+        return view.table.reset_index(drop=True)
     if view.kind in ("distribution", "overtime"):
         rows = _detail_rows(view)
     elif view.kind == "register_summary":

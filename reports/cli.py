@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from indicators import DataError, QueryError
-from indicators.files import atomic_write_bytes, os_error_message
+from indicators.files import atomic_write_bytes, check_output_path
 
 FORMATS = ("pptx", "pdf")
 
@@ -52,18 +52,11 @@ def _format(args) -> str:
 
 
 def _check_out(out: Path, fmt: str) -> None:
+    """Refuse a target before any work: wrong suffix, a link, a directory, a pseudo file system,
+    a missing folder, a name over 255 bytes (indicators.files.check_output_path)."""
     if out.suffix.lower() != f".{fmt}" and out.suffix:
         raise QueryError(f"--out {out.name[:80]!r} har fel filändelse för --format {fmt}")
-    if any(len(part.encode("utf-8", "surrogateescape")) > 255 for part in out.parts):
-        raise QueryError("--out: ett namn i sökvägen är för långt (högst 255 byte)")
-    if out.is_symlink():
-        raise QueryError(f"--out {str(out)[:80]!r} är en symbolisk länk; ange en vanlig fil")
-    if out.exists() and not out.is_file():
-        raise QueryError(f"--out {str(out)[:80]!r} är inte en vanlig fil")
-    if not out.parent.is_dir():
-        raise QueryError(f"katalogen för --out finns inte: {str(out.parent)[:80]}")
-    if str(out.resolve()).startswith(("/proc/", "/sys/", "/dev/")):
-        raise QueryError(f"--out {str(out)[:80]!r}: kan inte skriva i systemkatalogen")
+    check_output_path(out)
 
 
 def run_report(args, where: dict[str, list[str]]) -> int:
@@ -101,10 +94,7 @@ def run_report(args, where: dict[str, list[str]]) -> int:
 
     pack = build_pack(ds, None, sel, meeting=getattr(args, "meeting", "") or "", preset=preset, progress=progress)
     data = to_pptx(pack) if fmt == "pptx" else to_pdf(pack)
-    try:
-        atomic_write_bytes(out, data)
-    except OSError as exc:
-        raise QueryError(os_error_message(exc, out)) from None
+    atomic_write_bytes(out, data)  # OutputError (exit 2) or WriteError (exit 1), never a partial file
     failed = [item for item in pack.items if item.error]
     took = time.perf_counter() - started
     pages = f"{pack.slide_count} bilder" if fmt == "pptx" else "PDF"

@@ -1,3 +1,3 @@
-"""The Streamlit side of Indikatorpanelen: data access with caching (ui.data), the shared
-URL-bound filters (ui.filters), Swedish formatting (ui.format) and page building blocks
-(ui.layout). Pages import from here; they never compute indicator values themselves."""
+"""The Streamlit side of Indikatorpanelen: which data set and its views (ui.data), the shared
+URL-bound filters that make a views.Selection (ui.filters), the page list (ui.navigation) and page
+building blocks (ui.layout, ui.downloads). Pages compose views; they never compute numbers."""

@@ -1,9 +1,9 @@
-"""Page building blocks: header, data-status line, the error page, chart blocks with their
-downloads, indicator descriptions and tidy result tables.
+"""Page building blocks: header, data-status line, the error page, a view drawn with its table and
+downloads, key-figure cards, indicator descriptions and Swedish tables.
 
-Pages call these so that every page looks and behaves the same: a chart is drawn with the shared
-plotly template and `theme=None` (screen = export), and under every chart come the download
-buttons of ui.downloads (when that module exists).
+Pages call these so that every page looks and behaves the same: a view is drawn with the shared
+plotly template and `theme=None` (screen = export), its table is one click away, and its downloads
+sit under it.
 """
 
 from __future__ import annotations
@@ -11,31 +11,15 @@ from __future__ import annotations
 import re
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
-from charts import theme
+import textfmt as fmt
+from charts import render as chart_render
+from export import tables as xtables
+from views.model import HIDDEN_SECONDARY
 
 from . import data
-from . import format as fmt
-
-try:  # written by another engineer; the app works without it
-    from ui.downloads import chart_downloads as _chart_downloads
-except ImportError:  # pragma: no cover - depends on the tree
-    _chart_downloads = None
-
-
-def page_file(name: str):
-    """The path of a page file by its file name ('2_SVF_inklusion.py'), in app_pages/ or pages/;
-    None when it does not exist (another engineer's page not written yet)."""
-    if not name:
-        return None
-    root = data.ROOT
-    for folder in ("app_pages",):
-        path = root / folder / name
-        if path.is_file():
-            return path
-    return None
+from .downloads import view_downloads
 
 
 def page_header(title: str, intro: str | None = None) -> None:
@@ -45,34 +29,73 @@ def page_header(title: str, intro: str | None = None) -> None:
         st.caption(intro)
 
 
-def slug(text: str) -> str:
-    """A file-name/key friendly version of a title: 'Andel inom ledtid – Bröst' → 'andel_inom_ledtid_brost'."""
-    table = str.maketrans({"å": "a", "ä": "a", "ö": "o", "Å": "A", "Ä": "A", "Ö": "O", "é": "e"})
-    s = re.sub(r"[^a-z0-9]+", "_", text.translate(table).lower()).strip("_")
-    return s[:60] or "diagram"
-
-
-def chart(fig: go.Figure, table: pd.DataFrame | None = None, *, title: str, selection: str, key: str,
-          indicator=None, on_select=None) -> object:
-    """Draw a figure (shared template, theme=None) and the download buttons under it.
-
-    `title` and `selection` are the chart's title and the selection line (already in the figure);
-    they also name the exported files. `table` is the data behind the chart for CSV/Excel.
-    Returns what st.plotly_chart returns (the selection state when `on_select` is given).
-    """
-    theme.apply(fig)
-    kwargs = {}
-    if on_select is not None:
-        kwargs = {"on_select": on_select, "selection_mode": ("points",)}
-    event = st.plotly_chart(fig, theme=None, key=key, width="stretch", config=theme.plotly_config(slug(title)),
-                            **kwargs)
-    if _chart_downloads is not None:
-        try:
-            _chart_downloads(fig, table if table is not None else pd.DataFrame(), title=title, selection=selection,
-                             key=f"dl_{key}", indicator=indicator)
-        except Exception as exc:  # noqa: BLE001 - a failing export must not take the page down
-            st.caption(f"Nedladdning är inte tillgänglig just nu ({type(exc).__name__}).")
+def show(view, *, key: str | None = None, chosen_days: int | None = None, on_select=None, table: bool = True):
+    """Draw a view: its chart (or its table for kinds without one), a caption for rows hidden to
+    protect a small group, the table behind it in an expander, and the downloads.
+    Returns what st.plotly_chart returns (the selection state when `on_select` is given)."""
+    key = key or fmt.slug(view.id, 40)
+    if view.error:
+        no_data(f"{view.title}: kan inte visas – {view.error}")
+        return None
+    if view.table is None or view.table.empty:
+        no_data(f"{view.title}: inga resultat för urvalet.")
+        return None
+    ds = data.dataset()
+    ctx = data.context()
+    fig = chart_render.figure(view, chosen_days=chosen_days)
+    event = None
+    if fig is not None:
+        kwargs = {"on_select": on_select, "selection_mode": ("points",)} if on_select is not None else {}
+        event = st.plotly_chart(fig, theme=None, key=key, width="stretch",
+                                config=chart_render.plotly_config(fmt.slug(view.title)), **kwargs)
+    frame = xtables.frame(view, ds.catalogue())
+    if fig is None:
+        st.markdown(f"**{view.title}**")
+        st.caption(view.selection)
+        show_table(frame, key=f"{key}_t", expanded=True)
+    hidden_note(view)
+    if fig is not None and table:
+        show_table(frame, key=f"{key}_t")
+    view_downloads(view, ctx.identity, ds.catalogue(), key=key, chosen_days=chosen_days, figure=fig is not None)
     return event
+
+
+def hidden_note(view) -> None:
+    """Say which units are hidden to protect a small group beside them (complementary suppression)."""
+    t = view.table
+    if t is None or t.empty or "hidden" not in t.columns:
+        return
+    names = list(dict.fromkeys(t.loc[t["hidden"] == HIDDEN_SECONDARY, "label"].astype(str)))
+    if names:
+        st.caption(f"{fmt.join_names(names, 6)}: {fmt.SUPPRESSED_SECONDARY} – annars kunde en grupp med för få fall "
+                   "räknas fram ur de andra siffrorna.")
+
+
+def kpi_cards(view, *, extra: dict | None = None) -> None:
+    """Key figures as cards: one per row of a kpi view (indicator × unit), value with n and a
+    preliminary mark."""
+    if view.error or view.table is None or view.table.empty:
+        no_data(f"Nyckeltalen kan inte visas: {view.error or 'inga resultat'}")
+        return
+    cat = data.dataset().catalogue()
+    rows = view.table.to_dict("records")
+    cols = st.columns(max(3, len(rows) + len(extra or {})))
+    for col, r in zip(cols, rows):
+        ind = cat.get(r["indicator"])
+        missing = fmt.missing_text(r)
+        value = missing or fmt.value_text(r["value"], ind.unit)
+        prov = " · preliminärt" if bool(r.get("provisional")) and not missing else ""
+        col.metric(f"{r['indicator_label']} · {r['label']}", value, border=True)
+        if missing:
+            col.caption(f"{ind.name_sv}.")
+        else:
+            n = (f"n = {fmt.count(r['denominator'])}" if ind.kind == "median"
+                 else fmt.n_text(r["numerator"], r["denominator"]))
+            ci = fmt.interval_text(r.get("ci_low"), r.get("ci_high"), ind.unit)
+            col.caption(" · ".join(x for x in (n, ci) if x) + prov)
+    for col, (label, (value, caption)) in zip(cols[len(rows):], (extra or {}).items()):
+        col.metric(label, value, border=True)
+        col.caption(caption)
 
 
 def indicator_info(ind, *, expanded: bool = False) -> None:
@@ -95,55 +118,24 @@ def no_data(message: str) -> None:
     st.info(message, icon=":material/info:")
 
 
-def result_table(df: pd.DataFrame, *, label_col: str = "label", label_title: str = "Enhet",
-                 unit: str = "procent", extra: dict[str, str] | None = None) -> pd.DataFrame:
-    """The data behind a chart as a tidy Swedish table (for display and download).
-
-    Columns: <label_title>, Värde, 95 % KI låg/hög, Täljare, Nämnare, Målnivå uppnådd, Preliminärt,
-    plus `extra` columns (source column → Swedish title). Suppressed rows keep NA values and say
-    "otillräckligt underlag" in the status column.
-    """
-    value_title = {"procent": "Andel (%)", "dagar": "Dagar", "per 100 000": "Per 100 000"}.get(unit, "Värde")
-    out = pd.DataFrame({label_title: df[label_col].astype(str).to_numpy()})
-    out[value_title] = pd.to_numeric(df["value"], errors="coerce").round(1).to_numpy()
-    if "ci_low" in df:
-        out["95 % KI, låg"] = pd.to_numeric(df["ci_low"], errors="coerce").round(1).to_numpy()
-        out["95 % KI, hög"] = pd.to_numeric(df["ci_high"], errors="coerce").round(1).to_numpy()
-    if "numerator" in df and df["numerator"].notna().any():
-        out["Täljare"] = df["numerator"].astype("Int64").to_numpy()
-    if "denominator" in df:
-        out["Nämnare" if unit != "dagar" else "Antal"] = (
-            pd.to_numeric(df["denominator"], errors="coerce").round(1).to_numpy())
-    for src, title in (extra or {}).items():
-        if src in df:
-            out[title] = df[src].to_numpy()
-    status = []
-    for _, r in df.iterrows():
-        if bool(r.get("suppressed", False)):
-            status.append(fmt.SUPPRESSED)
-        else:
-            status.append(fmt.target_level_text(r.get("target_level")))
-    out["Målnivå"] = status
-    if "provisional" in df:
-        out["Preliminärt"] = ["ja" if bool(p) else "" for p in df["provisional"].fillna(False)]
-    return out
-
-
 def swedish_table(table: pd.DataFrame, decimals: int | dict[str, int] = 1) -> tuple[pd.DataFrame, dict]:
-    """`table` for st.dataframe with Swedish numbers: numeric columns as text ('72,4', '1 234',
-    '–' when missing; whole-number columns without decimals), right-aligned. Returns (table,
-    column_config). The browser's number formatting (a decimal point) is never used."""
+    """`table` for st.dataframe with Swedish numbers: every number as text ('72,4', '1 234'; whole
+    numbers without decimals), also in columns that mix numbers and words ('otillräckligt
+    underlag'), right-aligned; '' for a missing cell. Returns (table, column_config). The browser's
+    number formatting (a decimal point) is never used."""
     out = table.copy()
     cfg = {}
     for col in out.columns:
         series = out[col]
-        if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
+        if pd.api.types.is_bool_dtype(series):
             continue
-        values = pd.to_numeric(series, errors="coerce")
-        known = values.dropna()
-        whole = pd.api.types.is_integer_dtype(series) or bool(len(known) and (known == known.round()).all())
+        numbers = [v for v in series if isinstance(v, (int, float)) and not isinstance(v, bool) and v == v]
+        if not numbers:
+            continue
+        whole = all(float(v).is_integer() for v in numbers)
         d = decimals.get(col, 1) if isinstance(decimals, dict) else decimals
-        out[col] = [fmt.number(v, 0 if whole else d) for v in values]
+        out[col] = [fmt.number(v, 0 if whole else d) if isinstance(v, (int, float)) and not isinstance(v, bool)
+                    and v == v else ("" if v is None or (isinstance(v, float) and v != v) else v) for v in series]
         cfg[col] = st.column_config.TextColumn(col, alignment="right")
     return out, cfg
 
@@ -152,7 +144,11 @@ def show_table(table: pd.DataFrame, *, key: str | None = None, height: int | str
                decimals: int | dict[str, int] = 1, expanded: bool = False) -> None:
     """A result table with Swedish number formats (decimal comma, space between thousands) in an
     expander under a chart."""
-    with st.expander("Visa tabell", icon=":material/table:", expanded=expanded):
+    if expanded:
+        shown, cfg = swedish_table(table, decimals)
+        st.dataframe(shown, hide_index=True, width="stretch", column_config=cfg, key=key, height=height)
+        return
+    with st.expander("Visa tabell", icon=":material/table:"):
         shown, cfg = swedish_table(table, decimals)
         st.dataframe(shown, hide_index=True, width="stretch", column_config=cfg, key=key, height=height)
 
@@ -215,38 +211,3 @@ def data_error_page(error: Exception, source: data.DataSource | None = None) -> 
         "eller miljövariabeln `INDIKATORPANELEN_DATA`; med `INDIKATORPANELEN_STORE` visas det aktuella "
         "snapshotet i lagret (läs in ett med `python -m indicators ingest KÄLLA --store LAGER`)."
     )
-
-
-def table_downloads(table: pd.DataFrame, *, title: str, selection: str, key: str) -> None:
-    """CSV and Excel of a table shown without a chart (never takes the page down)."""
-    try:
-        from ui.downloads import chart_downloads
-    except ImportError:
-        return
-    try:
-        chart_downloads(None, table, title=title, selection=selection, key=key)
-    except Exception as exc:  # noqa: BLE001 - a failing export must not take the page down
-        st.caption(f"Nedladdning är inte tillgänglig just nu ({type(exc).__name__}).")
-
-
-def short_date(d) -> str:
-    """'31 dec 2025'; '' when missing."""
-    if d is None or pd.isna(d):
-        return ""
-    d = pd.Timestamp(d).date()
-    return f"{d.day} {fmt.MONTHS_SV[d.month - 1]} {d.year}"
-
-
-def extract_tables(summary: pd.DataFrame) -> pd.DataFrame:
-    """The extract set's tables for display: Swedish name, source, rows read and accepted, date
-    range and error (from `Dataset.table_summary()`)."""
-    return pd.DataFrame({
-        "Tabell": [fmt.table_label(t) for t in summary["table"]],
-        "Källa": ["medföljer Indikatorpanelen" if b else ("saknas" if not s else s.rsplit("/", 1)[-1])
-                  for b, s in zip(summary["bundled"], summary["source"], strict=True)],
-        "Lästa rader": [fmt.count(v) for v in summary["rows_read"]],
-        "Godkända rader": [fmt.count(v) for v in summary["rows_valid"]],
-        "Första datum": [short_date(d) for d in summary["first_date"]],
-        "Sista datum": [short_date(d) for d in summary["last_date"]],
-        "Fel": summary["error"].fillna("").astype(str).to_numpy(),
-    })

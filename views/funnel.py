@@ -138,6 +138,11 @@ def _plural(n: int, one: str, many: str) -> str:
     return one if n == 1 else many
 
 
+def expected_outside_text(f: Funnel, level: float) -> str:
+    """'Av slumpen väntas ungefär 1,1.' for the metric's help text."""
+    return f"Av slumpen väntas ungefär {fmt_num(f.expected_outside(level), 1 if level < 0.99 else 2)}."
+
+
 def funnel_caption(f: Funnel, *, unit_one: str = "region", unit_many: str = "regioner") -> str:
     """Swedish caption: how many groups lie outside the limits, and how many would by chance."""
     k = f.units

@@ -107,8 +107,9 @@ class View:
 
 def flags(series) -> pd.Series:
     """A column of flags as plain bools (missing = False), whatever its dtype."""
+    index = series.index if isinstance(series, pd.Series) else None
     return pd.Series([bool(v) if v is not None and not (isinstance(v, float) and v != v) and v is not pd.NA
-                      else False for v in series], index=getattr(series, "index", None), dtype=bool)
+                      else False for v in series], index=index, dtype=bool)
 
 
 def failed_view(view_id: str, kind: str, title: str, selection: str, error: str,

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from indicators import DataError, QueryError
 from indicators.catalogue import overview_ids
 
-from . import leadtime, overview, ranking, registers, standard
+from . import leadtime, overview, ranking, reference, registers, standard
 from . import notes as notemod
 from . import protect as protectmod
 from .context import context
@@ -160,6 +160,8 @@ def _builder(ctx, sel: Selection, view_id: str) -> Callable[[], View]:
     cat = ctx.ds.catalogue()
     base, _, level = view_id.partition("@")
     kind, _, arg = base.partition(":")
+    if base in reference.BUILDERS:
+        return lambda: reference.BUILDERS[base](ctx)
     if base == "scorecard":
         return lambda: overview.scorecard(ctx, sel)
     if base == "tackning":
@@ -204,6 +206,11 @@ def _builder(ctx, sel: Selection, view_id: str) -> Callable[[], View]:
     if kind in dims:
         if dims[kind] not in ind.dimensions:
             raise QueryError(f"{view_id}: indikatorn har inte den dimensionen")
+        if ind.id == "register_coverage":
+            # coverage matures slowly: per register it shows the latest final year, as the heat table
+            start, end, _ = registers.coverage_period(ctx, sel)
+            final = sel.replace(start=start, end=end)
+            return lambda: standard.breakdown(ctx, final, ind.id, dims[kind])
         if kind == "forlopp" and ind.is_lead_time:
             return lambda: leadtime.by_pathway(ctx, sel, ind.id)
         return lambda: standard.breakdown(ctx, sel, ind.id, dims[kind])
