@@ -14,6 +14,7 @@ Methods and verification values: ``/work/shared/peers.md`` §2 and §3, data con
 
 from __future__ import annotations
 
+import functools
 import math
 from fractions import Fraction
 from numbers import Rational
@@ -135,16 +136,20 @@ def _half_binom_cdf_le(k: int, n: int, threshold: Fraction) -> bool:
     return s * threshold.denominator <= threshold.numerator * (1 << n)
 
 
+@functools.lru_cache(maxsize=200_000)
 def _median_rank_scalar(n: int, thr: Fraction, thr_f: float) -> int:
-    """Largest rank l >= 1 with P(B <= l-1) <= thr, or 0 if none (B ~ Bin(n, 1/2))."""
+    """Largest rank l >= 1 with P(B <= l-1) <= thr, or 0 if none (B ~ Bin(n, 1/2)). Cached: the
+    same n recurs in every grouped result (scipy.special, not scipy.stats: a fraction of the import)."""
+    from scipy import special
+
     if n <= 0 or not _half_binom_cdf_le(0, n, thr):
         return 0
-    # Float estimate of k = l-1, then exact correction in a small neighbourhood.
-    k = int(_st.binom.ppf(thr_f, n, 0.5))  # smallest k with cdf(k) >= thr (approximately)
+    # Float estimate of k = l-1 (the binomial quantile), then exact correction in a neighbourhood.
+    k = int(math.ceil(float(special.bdtrik(thr_f, n, 0.5))))
     k = max(k - 1, 0)
 
     def ok(j: int) -> bool:
-        cdf = float(_st.binom.cdf(j, n, 0.5))
+        cdf = float(special.bdtr(j, n, 0.5))
         # Only fall back to exact integer arithmetic when the float is ambiguous.
         if abs(cdf - thr_f) > 1e-9 * max(thr_f, 1e-300):
             return cdf <= thr_f
