@@ -39,9 +39,9 @@ if points and view.table is not None and len(view.table):
                 st.switch_page(page, query_params=params)
 
 st.caption(
-    "✓ grön = hög målnivå uppnådd, ◐ gul = låg målnivå uppnådd, ✗ röd = målnivån ej uppnådd, – grå = otillräckligt "
-    "underlag. ? efter värdet: 95 %-konfidensintervallet omfattar en målnivå, så färgen kan bero på slumpen. "
-    "SVF-inklusionen har ett uppskattat nämnartal och därför inget intervall."
+    "✓ hög målnivå uppnådd (grön), ◐ låg målnivå uppnådd (gul), ✗ målnivån ej uppnådd (orange), – otillräckligt "
+    "underlag (grå), vit ruta = inga fall. ? efter värdet: 95 %-konfidensintervallet omfattar en målnivå, så "
+    "färgen kan bero på slumpen. SVF-inklusionen har ett uppskattat nämnartal och därför inget intervall."
 )
 st.markdown("**Läs mer per indikator**")
 ids = view.options.get("columns", [])

@@ -177,7 +177,7 @@ def _legend_rows(fig: go.Figure, width_px: int = 950) -> int:
 
 def _legend_marker(fig: go.Figure, name: str, color: str, symbol: str = "square") -> None:
     fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=name, hoverinfo="skip",
-                             marker=dict(symbol=symbol, size=12, color=color)))
+                             marker=dict(symbol=symbol, size=12, color=color, line=dict(color="#9aa3ad", width=1))))
 
 
 # -- comparison bars -----------------------------------------------------------------------------
@@ -282,6 +282,10 @@ def bar_comparison(df: pd.DataFrame, *, title: str, subtitle: str | None = None,
     if has_ci:
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name="95 % konfidensintervall",
                                  line=dict(color="#4a5560", width=1.2), hoverinfo="skip"))
+    if prov.any():  # the hatching explained in the legend, on screen and in images
+        fig.add_trace(go.Bar(x=[None], y=[labels[0]], orientation="h", name="Preliminärt (snedstreckat)",
+                             marker=dict(color=theme.BAR_MUTED, pattern=dict(shape="/", fgcolor="white", size=7)),
+                             hoverinfo="skip", showlegend=True))
 
     finite = np.concatenate([values[~np.isnan(values)],
                              _num(d["ci_high"])[~np.isnan(_num(d["ci_high"]))] if has_ci else np.array([])])
@@ -452,8 +456,8 @@ def scorecard(cells: pd.DataFrame, *, rows: Sequence[str], columns: Sequence[str
     includes a target level, marked with ◐), hover (optional). Rows in `highlight_rows` (riket,
     own region) are printed in bold. The grid is a heatmap whose z holds the level codes.
     """
-    codes = {"high": 0, "low": 1, "none": 2, "suppressed": 3, "no_target": 4}
-    order = ["high", "low", "none", "suppressed", "no_target"]
+    order = ["high", "low", "none", "suppressed", "no_target", "no_cases"]
+    codes = {level: k for k, level in enumerate(order)}
     rows, columns = list(rows), list(columns)
     z = np.full((len(rows), len(columns)), np.nan)
     text = [["" for _ in columns] for _ in rows]
@@ -466,8 +470,9 @@ def scorecard(cells: pd.DataFrame, *, rows: Sequence[str], columns: Sequence[str
         i, j = ri[c["row"]], ci[c["column"]]
         level = c["level"] if c["level"] in codes else "no_target"
         z[i, j] = codes[level]
-        mark = " ◐" if bool(c.get("uncertain", False)) else ""
-        text[i][j] = f"{c['text']}{mark}"
+        symbol = theme.LEVEL_SYMBOLS.get(level, "")
+        mark = " ?" if bool(c.get("uncertain", False)) else ""
+        text[i][j] = f"{symbol} {c['text']}{mark}".strip() if symbol else f"{c['text']}{mark}"
         hover[i][j] = c.get("hover") or f"{c['row']} – {c['column']}<br>{c['text']}"
     n = len(order)
     colorscale = []
@@ -476,7 +481,7 @@ def scorecard(cells: pd.DataFrame, *, rows: Sequence[str], columns: Sequence[str
         colorscale.append([(k + 1) / n, theme.LEVEL_COLORS[level]])
     y_labels = [f"<b>{r}</b>" if r in set(highlight_rows) else r for r in rows]
     fig = go.Figure(go.Heatmap(
-        z=z, x=columns, y=y_labels, text=text, texttemplate="%{text}", textfont=dict(size=12),
+        z=z, x=columns, y=y_labels, text=text, texttemplate="%{text}", textfont=dict(size=12, color=theme.TEXT),
         hovertext=hover, hoverinfo="text", colorscale=colorscale, zmin=-0.5, zmax=n - 0.5, showscale=False,
         xgap=3, ygap=3,
     ))
@@ -492,10 +497,11 @@ def scorecard(cells: pd.DataFrame, *, rows: Sequence[str], columns: Sequence[str
     fig.add_trace(go.Scatter(x=xs, y=ys, mode="markers", hovertext=hv, hoverinfo="text", showlegend=False,
                              name="celler", marker=dict(symbol="square", size=28, color="rgba(0,0,0,0)"),
                              selected=dict(marker=dict(opacity=1)), unselected=dict(marker=dict(opacity=1))))
-    for level, label in (("high", "Hög målnivå uppnådd"), ("low", "Låg målnivå uppnådd"),
-                         ("none", "Målnivå ej uppnådd"), ("suppressed", "Otillräckligt underlag"),
-                         ("no_target", "Ingen målnivå")):
-        _legend_marker(fig, label, theme.LEVEL_COLORS[level])
+    present = {order[int(v)] for v in z.flatten() if not np.isnan(v)}
+    for level in order:
+        if level in present or level in ("high", "low", "none", "suppressed"):
+            symbol = theme.LEVEL_SYMBOLS.get(level, "")
+            _legend_marker(fig, f"{symbol} {theme.LEVEL_NAMES[level]}".strip(), theme.LEVEL_COLORS[level])
     height = max(320, 34 * len(rows) + 210)
     fig.update_layout(
         title=_title(title, subtitle),

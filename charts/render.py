@@ -134,7 +134,7 @@ def _scorecard(view, t, title, subtitle) -> go.Figure:
         hover = (f"<b>{r['label']}</b> – {markup(r['indicator_label'])}<br>{figures.value_label(r, unit)}"
                  f"<br>{fmt.interval_text(r.get('ci_low'), r.get('ci_high'), unit)}"
                  f"<br>{fmt.target_level_text(r['target_level']) if not fmt.missing_text(r) else fmt.missing_text(r)}")
-        if r.get("ci_status"):
+        if isinstance(r.get("ci_status"), str):
             hover += f"<br>Statistiskt: {fmt.CI_STATUS_LABELS[r['ci_status']]}"
         cells.append({"row": _row_name(r, o), "column": col, "text": _cell_text(r, unit), "level": r["level"],
                       "uncertain": r.get("ci_status") == "uncertain", "hover": hover})
@@ -142,10 +142,10 @@ def _scorecard(view, t, title, subtitle) -> go.Figure:
     rows = list(dict.fromkeys(cells["row"]))
     columns = [col_title[i] for i in o["columns"] if i in col_title]
     highlight = [r for r in rows[:2] if r.startswith(fmt.RIKET) or "(egen" in r]
-    prov = sorted(set(t.loc[flags(t["provisional"]), "indicator_label"]))
     note = "? = 95 %-intervallet omfattar en målnivå (osäker status)"
+    prov = o.get("provisional") or {}
     if prov:
-        note += " · preliminärt: " + ", ".join(markup(p) for p in prov)
+        note += "<br>Preliminärt: " + "; ".join(f"{markup(k)} {markup(v)}" for k, v in prov.items())
     return figures.scorecard(cells, rows=rows, columns=columns, title=title, subtitle=subtitle,
                              highlight_rows=highlight, note=note)
 

@@ -6,8 +6,12 @@ figure gets `template=TEMPLATE` (registered here) and is drawn with `st.plotly_c
 theme=None)` (stack-notes §1.6). Swedish number format comes from `separators=", "` (decimal
 comma, space as thousands separator).
 
-Colours follow rccShiny's conventions (style.md §3): yellow band for the low target level, green
-for the high one, grey for "otillräckligt underlag"; the scorecard uses green / yellow / red.
+Colours follow rccShiny's conventions (style.md §3) — a yellow band for the low target level, a
+green one for the high level, grey for "otillräckligt underlag" — in a palette that people with
+red-green colour blindness can read (Okabe & Ito's bluish green, yellow and vermillion: in a
+deuteranopia simulation they stay three different lightnesses and hues), and status is never told
+by colour alone: every cell also carries a symbol (✓ hög, ◐ låg, ✗ ej uppnådd, – otillräckligt
+underlag).
 """
 
 from __future__ import annotations
@@ -34,28 +38,32 @@ SUPPRESSED = "#bdbdbd"   # otillräckligt underlag
 PROVISIONAL = "#8a94a0"
 
 # Target bands behind bars and lines (rccShiny: yellow = låg målnivå, green = hög målnivå)
-BAND_LOW = "rgba(255, 214, 79, 0.28)"
-BAND_HIGH = "rgba(102, 187, 106, 0.24)"
-LINE_LOW = "#c99a00"
-LINE_HIGH = "#2e7d32"
+BAND_LOW = "rgba(240, 228, 66, 0.30)"
+BAND_HIGH = "rgba(0, 158, 115, 0.20)"
+LINE_LOW = "#b8a800"
+LINE_HIGH = "#00795a"
 
-# Scorecard cell colours by engine target_level
+# Status cell colours by engine target_level (Okabe-Ito), and the symbol each status carries
 LEVEL_COLORS = {
-    "high": "#66bb6a",   # hög målnivå: green
-    "low": "#ffd54f",    # låg målnivå: yellow
-    "none": "#ef5350",   # neither: red
-    "suppressed": "#d0d0d0",  # otillräckligt underlag: grey
+    "high": "#2aa884",   # hög målnivå: bluish green
+    "low": "#f0e442",    # låg målnivå: yellow
+    "none": "#e07b39",   # neither: vermillion
+    "suppressed": "#e0e0e0",  # otillräckligt underlag: light grey
     "no_target": "#eef1f4",   # indicator without a target: neutral
+    "no_cases": "#ffffff",    # no cases at all: white, with a border
 }
+LEVEL_SYMBOLS = {"high": "✓", "low": "◐", "none": "✗", "suppressed": "–", "no_target": "", "no_cases": ""}
+LEVEL_NAMES = {"high": "Hög målnivå uppnådd", "low": "Låg målnivå uppnådd", "none": "Målnivå ej uppnådd",
+               "suppressed": "Otillräckligt underlag", "no_target": "Ingen målnivå", "no_cases": "Inga fall"}
 
 # RCC overtime groups (indicators.distribution.OVERTIME_GROUPS): green within the limit, then
 # yellow → red the further over it.
 OVERTIME_COLORS = {
-    "inom": "#43a047",
-    "1-25": "#f2c230",
-    "26-50": "#f39c34",
-    "51-75": "#e0622b",
-    "over75": "#c62828",
+    "inom": "#3fb58f",
+    "1-25": "#f0e442",
+    "26-50": "#e69f00",
+    "51-75": "#d55e00",
+    "over75": "#8c2d04",
 }
 
 # Categorical colours for lines (trend per unit); own region and riket use OWN / RIKET.

@@ -15,8 +15,10 @@ import streamlit as st
 
 import textfmt as fmt
 from charts import render as chart_render
+from charts import theme
 from export import tables as xtables
 from views.model import HIDDEN_SECONDARY
+from views.status import level_key
 
 from . import data
 from .downloads import view_downloads
@@ -83,16 +85,21 @@ def kpi_cards(view, *, extra: dict | None = None) -> None:
     for col, r in zip(cols, rows):
         ind = cat.get(r["indicator"])
         missing = fmt.missing_text(r)
-        value = missing or fmt.value_text(r["value"], ind.unit)
+        value = "–" if missing else fmt.value_text(r["value"], ind.unit)
         prov = " · preliminärt" if bool(r.get("provisional")) and not missing else ""
+        level = level_key(r)
+        status = "" if missing or level == "no_target" else \
+            f"{theme.LEVEL_SYMBOLS[level]} {theme.LEVEL_NAMES[level].lower()}"
         col.metric(f"{r['indicator_label']} · {r['label']}", value, border=True)
         if missing:
-            col.caption(f"{ind.name_sv}.")
+            col.caption(fmt.capitalize(missing) + ("" if missing == fmt.NO_CASES else
+                                                    f" (färre än {ind.min_n} fall eller dolt för att skydda en "
+                                                    "liten grupp)"))
         else:
             n = (f"n = {fmt.count(r['denominator'])}" if ind.kind == "median"
                  else fmt.n_text(r["numerator"], r["denominator"]))
             ci = fmt.interval_text(r.get("ci_low"), r.get("ci_high"), ind.unit)
-            col.caption(" · ".join(x for x in (n, ci) if x) + prov)
+            col.caption(" · ".join(x for x in (status, n, ci) if x) + prov)
     for col, (label, (value, caption)) in zip(cols[len(rows):], (extra or {}).items()):
         col.metric(label, value, border=True)
         col.caption(caption)

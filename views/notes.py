@@ -44,6 +44,20 @@ def standard(ctx, sel, ind, selection: str, *, extra: list[str] | None = None) -
     return tuple(lines)
 
 
+def provisional_months(ctx, ind, start, end) -> str | None:
+    """The months of [start, end] that are still preliminary for `ind` ('nov–dec 2025'), or None."""
+    from datetime import timedelta
+
+    from indicators.periods import month_end, month_start
+
+    cutoff = provisional_cutoff(ctx.extract_date, ind.maturity_months)
+    if end <= cutoff:
+        return None
+    # a month is preliminary when it ends after the cutoff
+    first = month_start(cutoff) if month_end(cutoff) > cutoff else month_start(cutoff + timedelta(days=1))
+    return fmt.period_text(max(month_start(start), first), end)
+
+
 def data_line(ctx) -> str:
     ident = ctx.identity
     return f"Data: datauttag {fmt.iso_date(ident.extract_date)}, {ident.source}, dataset {ident.dataset_id}."

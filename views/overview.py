@@ -75,7 +75,13 @@ def scorecard(ctx, sel: Selection) -> View:
     notes += [f"{ind.short_sv}: {ind.name_sv}. Konfidensintervall: {ind.interval_text}" for ind in used]
     notes += [f"Kunde inte beräknas – {p}" for p in problems]
     notes.append(notemod.data_line(ctx))
-    opts = {"columns": [i.id for i in used], "own": own, "problems": problems, "label_title": "Enhet"}
+    provisional = {i.short_sv: notemod.provisional_months(ctx, i, sel.start, sel.end) for i in used}
+    provisional = {k: v for k, v in provisional.items() if v}
+    if provisional:
+        notes.insert(3, "Preliminära månader (data kompletteras): " + "; ".join(f"{k} {v}" for k, v in
+                                                                                   provisional.items()) + ".")
+    opts = {"columns": [i.id for i in used], "own": own, "problems": problems, "label_title": "Enhet",
+            "provisional": provisional}
     return View("scorecard", "scorecard", title, selection, table, indicators=tuple(i.id for i in used),
                 notes=tuple(notes), options=opts)
 
