@@ -233,6 +233,8 @@ def bar_comparison(df: pd.DataFrame, *, title: str, subtitle: str | None = None,
             ci = fmt.interval_text(row.get("ci_low"), row.get("ci_high"), unit)
             if ci:
                 h += f"<br>{ci}"
+        if isinstance(row.get("verdict"), str):
+            h += f"<br>{row['verdict'].capitalize()}"
         if prov[i]:
             h += f"<br><i>{fmt.PROVISIONAL}</i>"
         hover.append(h)

@@ -208,3 +208,52 @@ def _distribution(view, t, title, subtitle, chosen_days, x_max) -> go.Figure | N
 
 def plotly_config(filename: str) -> dict:
     return theme.plotly_config(filename)
+
+
+SLIDE_MIN_FONT_PX = 15  # at the pack's layout (900 CSS px across 10,7 in) 15 px is 12,8 pt on the slide
+
+
+def for_slide(fig: go.Figure, height: int | None = None, drop_title: bool = False) -> go.Figure:
+    """A copy of `fig` readable on a projector: every text at least SLIDE_MIN_FONT_PX (12 pt on
+    the slide), every category label drawn, bar texts never shrunk, the figure fitted to `height`
+    CSS px instead of growing past the slide; with `drop_title` the figure's own title and
+    selection line go (the slide states them) and their room with them."""
+    out = go.Figure(fig)
+    least = SLIDE_MIN_FONT_PX
+    if drop_title and out.layout.title is not None and out.layout.title.text:
+        out.update_layout(title=None, margin=dict(t=max(24, (out.layout.margin.t or 90) - 70)))
+
+    def bump(font, floor=least):
+        if font is not None:
+            font.size = max(font.size or 0, floor)
+
+    bump(out.layout.font)
+    bump(out.layout.legend.font)
+    bump(out.layout.hoverlabel.font)
+    if out.layout.title is not None:
+        bump(out.layout.title.font, 20)
+        if out.layout.title.subtitle is not None:
+            bump(out.layout.title.subtitle.font, 15)
+    out.update_xaxes(tickfont_size=least, title_font_size=least)
+    out.update_yaxes(tickfont_size=least, title_font_size=least)
+    for a in out.layout.annotations:
+        bump(a.font)
+    for axis in ("yaxis", "xaxis"):
+        ax = out.layout[axis]
+        if ax.type == "category" and ax.categoryarray is None:
+            cats = [v for tr in out.data if tr.type == "bar" for v in (tr.y if axis == "yaxis" else tr.x) or ()]
+            if cats:
+                ax.tickmode = "array"
+                ax.tickvals = list(dict.fromkeys(cats))
+    for tr in out.data:
+        if tr.type == "bar":
+            tr.constraintext = "none"
+        if getattr(tr, "textfont", None) is not None:
+            size = tr.textfont.size
+            if isinstance(size, (tuple, list)):
+                tr.textfont.size = [max(s or 0, least) for s in size]
+            else:
+                bump(tr.textfont)
+    if height is not None:
+        out.update_layout(height=height)
+    return out

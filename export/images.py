@@ -272,11 +272,12 @@ def to_svg(fig: go.Figure, *, width: int = WIDTH, height: int = HEIGHT) -> bytes
 
 
 def stamped_png(fig, title, selection, extract_date, source=None, *, footnote_extra=None,
-                width: int = WIDTH, height: int = HEIGHT, scale: float = SCALE) -> bytes:
+                width: int = WIDTH, height: int = HEIGHT, scale: float = SCALE, header: bool = True) -> bytes:
     """PNG of width × height CSS px at `scale` (3200 × 1800 by default) of the stamped figure:
-    title and selection on top, the footnote (source, extract date) in its own band at the bottom.
-    A figure designed taller than the frame is laid out larger and scaled down (see `_frame`)."""
-    head = _header(fig, title, selection)
+    title and selection on top (unless `header` is False: a slide states them itself), the
+    footnote (source, extract date) in its own band at the bottom. A figure designed taller than
+    the frame is laid out larger and scaled down (see `_frame`)."""
+    head = _header(fig, title, selection) if header else fig
     fw, fh = _frame(head, width, height)
     px_per_css = width * scale / fw
     png = to_png(head, width=fw, height=fh - FOOTNOTE_BAND, scale=px_per_css)
@@ -308,16 +309,21 @@ def stamp_texts(view) -> tuple[str, str]:
 
 
 def view_png(view, identity, *, chosen_days: int | None = None, width: int = WIDTH, height: int = HEIGHT,
-             scale: float = SCALE) -> bytes | None:
-    """The stamped PNG of a view (None when the view has no chart)."""
-    from charts.render import figure
+             scale: float = SCALE, slide: bool = False) -> bytes | None:
+    """The stamped PNG of a view (None when the view has no chart). `slide`: texts at least 12 pt
+    on a 16:9 slide and the chart fitted to the frame (charts.render.for_slide)."""
+    from charts.render import figure, for_slide
 
     fig = figure(view, chosen_days=chosen_days)
     if fig is None:
         return None
+    if slide:
+        fit = None if view.kind in ("scorecard", "heat") else height - FOOTNOTE_BAND
+        fig = for_slide(fig, height=fit, drop_title=True)
     title, selection = stamp_texts(view)
     return stamped_png(fig, title, selection, identity.extract_date, identity.source,
-                       footnote_extra=identity.footnote_extra, width=width, height=height, scale=scale)
+                       footnote_extra=identity.footnote_extra, width=width, height=height, scale=scale,
+                       header=not slide)
 
 
 def view_svg(view, identity, *, chosen_days: int | None = None, width: int = WIDTH,

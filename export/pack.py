@@ -34,16 +34,18 @@ from . import images as ximages
 from . import tables as xtables
 
 SLIDE_W_IN, SLIDE_H_IN = 13.333, 7.5
-DEFINITIONS_PER_SLIDE = 8
+DEFINITIONS_PER_SLIDE = 4
+SCORECARD_ROWS_PER_SLIDE = 7  # unit rows of the overview grid per slide (riket and one's own on each)
 FONT_REGULAR = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 FONT_BOLD = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 MIME_PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 MIME_PDF = "application/pdf"
 
 Progress = Callable[[float, str], None]
-# Slide pictures: 3200 × 1800 like the downloads, but laid out at 1280 × 720 CSS px so that text
-# is a quarter larger on a projected slide than in the 1600 × 900 download.
-PACK_IMAGE_LAYOUT = (1280, 720, 2.5)
+# Slide pictures: 3240 × 1822 px, laid out at 900 × 506 CSS px and shown 10,7 in wide, so that 15 px
+# (charts.render.for_slide's smallest text) is 12,8 pt on the slide.
+PACK_IMAGE_LAYOUT = (900, 506, 3.6)
+PICTURE_TOP_IN, PICTURE_H_IN = 1.1, 6.0  # the picture under the slide's title and selection line
 
 
 @dataclass
@@ -117,7 +119,7 @@ def build_pack(ds, charts: list[str] | None, sel: Selection, *, meeting: str = "
     n = len(charts)
     for i, chart_id in enumerate(charts):
         progress(0.05 + 0.35 * i / n, f"Beräknar {i + 1} av {n}: {chart_id.split(':')[-1]}")
-        items.append(protected_view(ds, sel, chart_id))
+        items += slide_parts(protected_view(ds, sel, chart_id))
     pack = Pack(meeting=one_line(meeting, 120), meeting_date=meeting_date or date.today(),
                 selection=pack_selection_text(ds, sel), identity=ctx.identity, period=(sel.start, sel.end),
                 items=items, catalogue=ds.catalogue(), preset=preset)
@@ -131,12 +133,30 @@ def build_pack(ds, charts: list[str] | None, sel: Selection, *, meeting: str = "
     return pack
 
 
+def slide_parts(view: View) -> list[View]:
+    """A grid too tall for one readable slide (the overview, the coverage table) as several slides:
+    riket and one's own unit on each, the other units split in order. Parts of a protected view:
+    no number is added or changed."""
+    if view.kind not in ("scorecard", "heat") or view.error or view.table is None or view.table.empty:
+        return [view]
+    t = view.table
+    key = t["role"].astype(str) + ":" + t["unit_code"].astype(str)
+    fixed = [k for k, r in zip(key, t["role"]) if r in ("riket", "own")]
+    others = [k for k in dict.fromkeys(key) if k not in set(fixed)]
+    if len(others) <= SCORECARD_ROWS_PER_SLIDE:
+        return [view]
+    chunks = [others[i:i + SCORECARD_ROWS_PER_SLIDE] for i in range(0, len(others), SCORECARD_ROWS_PER_SLIDE)]
+    return [view.replace(table=t[key.isin(set(fixed) | set(chunk))].reset_index(drop=True),
+                         title=f"{view.title} ({i}/{len(chunks)})")
+            for i, chunk in enumerate(chunks, start=1)]
+
+
 def chart_png(item: View, ident: DatasetIdentity) -> bytes | None:
     """The stamped slide image of a view (None when it has no chart or could not be made)."""
     if item.error:
         return None
     w, h, scale = item.options.get("image_layout") or PACK_IMAGE_LAYOUT
-    return ximages.view_png(item, ident, width=w, height=h, scale=scale)
+    return ximages.view_png(item, ident, width=w, height=h, scale=scale, slide=True)
 
 
 # -- texts shared by PowerPoint and PDF --------------------------------------------------------------
@@ -224,7 +244,7 @@ def to_pptx(pack: Pack) -> bytes:
 
     def set_title(slide, text, size=26):
         t = slide.shapes.title
-        t.left, t.top, t.width, t.height = Inches(0.5), Inches(0.25), Inches(SLIDE_W_IN - 1.0), Inches(0.8)
+        t.left, t.top, t.width, t.height = Inches(0.5), Inches(0.1), Inches(SLIDE_W_IN - 1.0), Inches(0.62)
         t.text = text
         tf = t.text_frame
         tf.word_wrap = True
@@ -261,13 +281,13 @@ def to_pptx(pack: Pack) -> bytes:
     for i, item in enumerate(pack.items):
         page = i + 2
         s = prs.slides.add_slide(prs.slide_layouts[5])
-        set_title(s, item.title, 26 if len(item.title) <= 60 else 20)
-        textbox(s, 0.5, 1.0, SLIDE_W_IN - 1.0, 0.4, f"Urval: {item.selection}", 12, grey)
+        set_title(s, item.title, 24 if len(item.title) <= 70 else 20)
+        textbox(s, 0.5, 0.68, SLIDE_W_IN - 1.0, 0.4, f"Urval: {ximages.stamp_texts(item)[1]}", 12, grey)
         png = pack.images[i] if i < len(pack.images) else None
         if png is not None:
-            height = 5.55
+            height = PICTURE_H_IN
             width = height * 16 / 9
-            pic = s.shapes.add_picture(io.BytesIO(png), Inches((SLIDE_W_IN - width) / 2), Inches(1.42),
+            pic = s.shapes.add_picture(io.BytesIO(png), Inches((SLIDE_W_IN - width) / 2), Inches(PICTURE_TOP_IN),
                                        height=Inches(height))
             # the numbers the picture shows, for screen readers and for anyone auditing the pack
             pic._element.nvPicPr.cNvPr.set("descr", pack.alt_texts[i] if i < len(pack.alt_texts) else item.title)
@@ -275,7 +295,7 @@ def to_pptx(pack: Pack) -> bytes:
             msg = item.error or "Diagrammet kunde inte ritas."
             textbox(s, 0.8, 2.5, SLIDE_W_IN - 1.6, 2.0, ["Diagrammet kunde inte skapas för det här urvalet.",
                                                          msg], 16, dark)
-        textbox(s, 0.5, 7.05, SLIDE_W_IN - 1.0, 0.35, pack.footer(page), 9, grey)
+        textbox(s, 0.5, PICTURE_TOP_IN + PICTURE_H_IN + 0.02, SLIDE_W_IN - 1.0, 0.35, pack.footer(page), 12, grey)
         s.notes_slide.notes_text_frame.text = "\n".join(item.notes)
 
     # 3. definitions
@@ -290,8 +310,7 @@ def to_pptx(pack: Pack) -> bytes:
         first = True
         for ind in chunk:
             heading, body = definition_text(ind)
-            small = len(chunk) > 6
-            for text, bold, size in ((heading, True, 12 if small else 13), (body, False, 10 if small else 11)):
+            for text, bold, size in ((heading, True, 16), (body, False, 13)):
                 p = tf.paragraphs[0] if first else tf.add_paragraph()
                 first = False
                 r = p.add_run()
@@ -303,9 +322,9 @@ def to_pptx(pack: Pack) -> bytes:
         p = tf.add_paragraph()
         r = p.add_run()
         r.text = xtables.SUPPRESSION_NOTE
-        r.font.size, r.font.italic = Pt(10), True
+        r.font.size, r.font.italic = Pt(12), True
         r.font.color.rgb = grey
-        textbox(s, 0.5, 7.05, SLIDE_W_IN - 1.0, 0.35, pack.footer(page), 9, grey)
+        textbox(s, 0.5, 7.0, SLIDE_W_IN - 1.0, 0.4, pack.footer(page), 12, grey)
         s.notes_slide.notes_text_frame.text = definition_notes(chunk)
 
     prs.core_properties.title = pack.title
@@ -336,9 +355,9 @@ def to_pdf(pack: Pack) -> bytes:
     width = w_mm - 2 * margin
 
     def footer(page: int) -> None:
-        pdf.set_font("DejaVu", "", 8)
+        pdf.set_font("DejaVu", "", 11)
         pdf.set_text_color(85, 95, 107)
-        pdf.set_xy(margin, h_mm - 9)
+        pdf.set_xy(margin, h_mm - 10)
         pdf.cell(width, 5, pack.footer(page))
 
     def heading(text: str, size: int = 22) -> None:
@@ -366,14 +385,14 @@ def to_pdf(pack: Pack) -> bytes:
         page = i + 2
         pdf.add_page()
         heading(item.title, 22 if len(item.title) <= 70 else 18)
-        pdf.set_font("DejaVu", "", 10)
+        pdf.set_font("DejaVu", "", 12)
         pdf.set_text_color(85, 95, 107)
         pdf.set_xy(margin, pdf.get_y() + 1)
-        pdf.multi_cell(width, 4.5, f"Urval: {item.selection}")
+        pdf.multi_cell(width, 5.4, f"Urval: {ximages.stamp_texts(item)[1]}")
         png = pack.images[i] if i < len(pack.images) else None
         if png is not None:
             top = max(36.0, pdf.get_y() + 2)
-            img_h = min(5.55 * 25.4, h_mm - 11 - top)  # leave the footer free
+            img_h = min(PICTURE_H_IN * 25.4, h_mm - 11 - top)  # leave the footer free
             img_w = img_h * 16 / 9
             pdf.image(io.BytesIO(png), x=(w_mm - img_w) / 2, y=top, w=img_w, h=img_h)
         else:
@@ -393,18 +412,18 @@ def to_pdf(pack: Pack) -> bytes:
         pdf.set_xy(margin, 26)
         for ind in chunk:
             head, body = definition_text(ind)
-            pdf.set_font("DejaVu", "B", 11)
+            pdf.set_font("DejaVu", "B", 15)
             pdf.set_text_color(31, 42, 54)
             pdf.set_x(margin)
-            pdf.multi_cell(width, 5, head)
-            pdf.set_font("DejaVu", "", 9)
+            pdf.multi_cell(width, 7, head)
+            pdf.set_font("DejaVu", "", 12)
             pdf.set_text_color(85, 95, 107)
             pdf.set_x(margin)
-            pdf.multi_cell(width, 4.2, body)
+            pdf.multi_cell(width, 5.6, body)
             pdf.ln(2)
-        pdf.set_font("DejaVu", "", 9)
+        pdf.set_font("DejaVu", "", 12)
         pdf.set_x(margin)
-        pdf.multi_cell(width, 4.2, xtables.SUPPRESSION_NOTE)
+        pdf.multi_cell(width, 5.6, xtables.SUPPRESSION_NOTE)
         footer(page)
 
     # appendix: the speaker notes

@@ -111,6 +111,8 @@ def _count_rows(view: View, cat) -> list[dict]:
         out["Målnivå låg"] = _num(r.get("target_low"))
         out["Målnivå hög"] = _num(r.get("target_high"))
         out["Status"] = _status(r)
+        if isinstance(r.get("verdict"), str):
+            out["Jämfört med riket (95 % KI)"] = r["verdict"]
         if r.get("ci_status") == "uncertain":
             out["Osäker status (95 % KI)"] = "ja"
         out["Preliminärt"] = "ja" if bool(flags([r.get("provisional")]).iloc[0]) else ""

@@ -3,7 +3,9 @@
 Each widget is bound to a query parameter (`bind="query-params"`, the widget key is the parameter
 name), so a copied link reproduces the view:
 
-  fran, till      period, whole months ('2025-01'); the default is the latest 12 whole months
+  period          period, two whole months (`period=2025-01&period=2025-12`), one range slider so a
+                  period change is one rerun; the default is the latest 12 whole months. Links
+                  with the older `fran` / `till` still work.
   tidsenhet       time grain of trends: År | Kvartal | Månad
   niva            comparison level: Region | Sjukvårdsregion | Riket
   regioner        regions to show (repeatable; none = all)
@@ -32,7 +34,7 @@ from views.selection import DEFAULT_GRAIN, DEFAULT_LEVEL, GRAINS, LEVELS
 
 from . import data
 
-KEYS = ("fran", "till", "tidsenhet", "niva", "regioner", "egen_region", "forlopp", "register")
+KEYS = ("period", "tidsenhet", "niva", "regioner", "egen_region", "forlopp", "register")
 
 _FILTERS_KEY = "_indikatorpanelen_filters"
 _NOTICES_KEY = "_indikatorpanelen_filter_notices"
@@ -74,8 +76,24 @@ def request_change(**changes) -> None:
 
 def _reset() -> None:
     first, last = data.default_months()
-    st.session_state.update({"fran": first, "till": last, "tidsenhet": DEFAULT_GRAIN, "niva": DEFAULT_LEVEL,
+    st.session_state.update({"period": (first, last), "tidsenhet": DEFAULT_GRAIN, "niva": DEFAULT_LEVEL,
                              "regioner": [], "egen_region": None, "forlopp": None, "register": None})
+
+
+def _legacy_period(months: list[str], notices: list[str]) -> None:
+    """A link with the older `fran` / `till` parameters sets the period once."""
+    old = [_url_values("fran"), _url_values("till")]
+    if "period" in st.session_state or not any(old):
+        return
+    first = old[0][0] if old[0] else None
+    last = old[1][0] if old[1] else None
+    if first in months and last in months:
+        st.session_state["period"] = (min(first, last), max(first, last))
+    for key in ("fran", "till"):
+        try:
+            del st.query_params[key]
+        except KeyError:
+            pass
 
 
 def _month_start(ym: str) -> date:
@@ -99,17 +117,15 @@ def sidebar(*, uses_svf: bool = True, uses_register: bool = True, uses_grain: bo
 
     sb = st.sidebar
     sb.markdown("### Urval")
-    _check_url("fran", "Från", months, notices)
-    _check_url("till", "Till", months, notices)
-    c1, c2 = sb.columns(2)
-    first = c1.selectbox("Från", months, index=months.index(default_first), key="fran", bind="query-params",
-                         format_func=str, help="Första månad i perioden (ÅÅÅÅ-MM).")
-    last = c2.selectbox("Till", months, index=months.index(default_last), key="till", bind="query-params",
-                        format_func=str, help="Sista månad i perioden (ÅÅÅÅ-MM).")
-    first = first or default_first
-    last = last or default_last
+    _legacy_period(months, notices)
+    _check_url("period", "Period", months, notices)
+    chosen = sb.select_slider("Period", months, value=(default_first, default_last), key="period",
+                              bind="query-params", format_func=lambda m: fmt.month_label(m),
+                              help="Första och sista månad i perioden. Trenddiagrammen visar dessutom de "
+                                   "två föregående kalenderåren som sammanhang.")
+    first, last = (chosen if isinstance(chosen, (tuple, list)) and len(chosen) == 2
+                   else (default_first, default_last))
     if first > last:
-        notices.append(f"Perioden började efter att den slutade ({first} – {last}); månaderna har bytt plats.")
         first, last = last, first
 
     grain_text = [fmt.GRAIN_LABELS[g] for g in GRAINS]

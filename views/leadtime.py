@@ -98,8 +98,10 @@ def gap(ctx, sel: Selection) -> View:
 
 
 def by_pathway(ctx, sel: Selection, ind_id: str) -> View:
-    """Per pathway, each label with the pathway's current limit."""
-    view = breakdown(ctx, sel, ind_id, "svf_code", label_suffix=limit_texts(ctx))
+    """Per pathway, each label with the pathway's current limit; over one's own region when one is
+    chosen ("which of our pathways waits longest"), else over the chosen regions or riket."""
+    scope_sel = sel.replace(regions=(sel.own_region,)) if sel.own_region else sel
+    view = breakdown(ctx, scope_sel, ind_id, "svf_code", label_suffix=limit_texts(ctx))
     extra = {"note": "Inom parentes: förloppets ledtidsgräns (varierar med behandling)."}
     if ind_id == MEDIAN:
         limits = single_limits(ctx)
@@ -133,11 +135,15 @@ def median_comparison(ctx, sel: Selection) -> View:
 
 
 def distribution_series(ctx, sel: Selection) -> list[tuple[str, str, dict]]:
-    """(name, role, where beside the selection's) of the lines: the chosen regions summed (or
-    riket), and one's own region when it is not the only chosen region."""
-    out = [(scope_text(ctx, sel), "riket" if not sel.regions else "selected",
-            {"region": list(sel.regions)} if sel.regions else {})]
-    if sel.own_region and tuple(sel.regions) != (sel.own_region,):
+    """(name, role, where beside the selection's) of the lines: each chosen region (at most four),
+    or riket when none is chosen, and one's own region."""
+    out = []
+    if not sel.regions:
+        out.append((fmt.RIKET, "riket", {}))
+    for code in list(sel.regions)[:4]:
+        if code != sel.own_region:
+            out.append((ctx.label("region", code), "selected", {"region": [code]}))
+    if sel.own_region:
         out.append((f"Egen region: {ctx.label('region', sel.own_region)}", "own", {"region": [sel.own_region]}))
     return out
 

@@ -34,7 +34,8 @@ import pandas as pd
 from .model import HIDDEN_PRIMARY, HIDDEN_SECONDARY, Cell, View
 
 # columns a hidden row must not show (besides any a view lists in options['masked'])
-MASKED = ("numerator", "denominator", "value", "ci_low", "ci_high", "missing", "target_level")
+MASKED = ("numerator", "denominator", "value", "ci_low", "ci_high", "missing", "target_level", "verdict",
+          "patients_to_target", "ci_status")
 
 
 @dataclass

@@ -12,6 +12,7 @@ from . import notes as notemod
 from . import rows as rowmod
 from .model import View
 from .selection import MAX_TREND_UNITS, Selection
+from .status import verdict
 from .text import comparison_text, own_label, own_unit, scope_text, selection_line, series_text, shown_units, unit_dim
 
 # breakdown dimension → (chart id prefix, Swedish 'per …', table heading)
@@ -61,7 +62,11 @@ def comparison_rows(ctx, sel: Selection, ind, level: str | None = None, where: d
         codes = df[dim].astype(str).tolist()
         parts.append(rowmod.labelled(df.drop(columns=[dim]), [ctx.unit_label(dim, c) for c in codes],
                                      ["own" if own and c == own else "unit" for c in codes], codes))
-    return rowmod.concat(parts)
+    table = rowmod.concat(parts)
+    benchmark = riket["value"].iloc[0] if len(riket) and not bool(riket["suppressed"].iloc[0]) else None
+    table["verdict"] = [None if r["role"] == "riket" else verdict(r, benchmark, ind.direction)
+                        for r in table.to_dict("records")]
+    return table
 
 
 def comparison(ctx, sel: Selection, ind_id: str, *, level: str | None = None, view_id: str | None = None) -> View:

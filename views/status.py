@@ -33,3 +33,23 @@ def level_key(row) -> str:
     if fmt.is_missing(row.get("target_level")):
         return "no_target"
     return str(row["target_level"])
+
+
+def verdict(row, benchmark, direction: str) -> str | None:
+    """Plain words for a unit against riket from its 95 % interval: 'bättre än riket' / 'sämre än
+    riket' when the interval lies wholly above or below riket's value (for an indicator without a
+    direction: 'högre' / 'lägre än riket'), else 'skiljer sig inte säkert från riket'. None without
+    an interval, a value or a benchmark, or for a hidden row."""
+    lo, hi = row.get("ci_low"), row.get("ci_high")
+    if benchmark is None or fmt.is_missing(benchmark) or fmt.is_missing(lo) or fmt.is_missing(hi) \
+            or bool(row.get("suppressed", False)):
+        return None
+    if float(lo) > float(benchmark):
+        side = "higher"
+    elif float(hi) < float(benchmark):
+        side = "lower"
+    else:
+        return "skiljer sig inte säkert från riket"
+    if direction not in ("higher", "lower"):
+        return "högre än riket" if side == "higher" else "lägre än riket"
+    return "bättre än riket" if side == direction else "sämre än riket"
