@@ -19,7 +19,7 @@ import pandas as pd
 
 from . import load_cache
 from .errors import DataError
-from .files import quoted
+from .files import os_error_message, quoted
 from .loader import BUNDLED_REFERENCE_DIR, Source, duckdb_reason, find_source, load_table, table_select
 from .manifest import read_manifest
 from .queries import bind, read_query
@@ -145,17 +145,25 @@ def open_data(directory, *, reference_dir: Path | None = None, cache: bool | Non
     reference tables and the loading code, and later opens of the same set attach it read-only.
     """
     directory = Path(directory)
-    if not directory.is_dir():
-        raise DataError(f"{directory}: katalogen finns inte")
+    try:
+        is_dir = directory.is_dir()
+    except OSError as exc:  # e.g. a name over 255 bytes
+        raise DataError(os_error_message(exc, directory, action="kan inte läsas")) from None
+    if not is_dir:
+        raise DataError(f"{quoted(directory)}: katalogen finns inte")
     manifest, extract_date = _read_manifest(directory)
     reference_dir = reference_dir or BUNDLED_REFERENCE_DIR
     use_cache = load_cache.enabled() if cache is None else cache
     if use_cache:
-        key = load_cache.fingerprint(directory, reference_dir)
-        hit = load_cache.open_cached(key)
+        try:
+            key = load_cache.fingerprint(directory, reference_dir)
+            hit = load_cache.open_cached(key)
+        except OSError:  # an unusable cache directory costs a load, never the load itself
+            use_cache, hit = False, None
         if hit is not None:
             con, meta = hit
             return _dataset_from_meta(directory, extract_date, manifest, con, meta)
+    if use_cache:
         try:
             path, con = load_cache.new_database(key)
         except (OSError, duckdb.Error):

@@ -167,9 +167,14 @@ def ingest(source: Path, store: Path, keep: int = 5) -> IngestResult:
     Content identical to the current snapshot gives exit_code 0 and no new snapshot.
     """
     source, store, keep = Path(source), Path(store), max(1, int(keep))
-    if not source.is_dir():
-        return IngestResult(1, _one_line(f"ingest: källan {quoted(source)} är ingen katalog; aktuellt snapshot oförändrat"))
-    src_abs, store_abs = source.resolve(), store.resolve()
+    try:
+        if not source.is_dir():
+            return IngestResult(1, _one_line(f"ingest: källan {quoted(source)} är ingen katalog; "
+                                             "aktuellt snapshot oförändrat"))
+        src_abs, store_abs = source.resolve(), store.resolve()
+    except OSError as exc:  # e.g. a name over 255 bytes, a link loop
+        return IngestResult(1, _one_line(f"ingest: {os_error_message(exc, action='kan inte användas')}; "
+                                         "aktuellt snapshot oförändrat"))
     if store_abs == src_abs or src_abs in store_abs.parents:
         return IngestResult(1, _one_line(f"ingest: snapshot-lagret {quoted(store)} ligger i källkatalogen "
                                          f"{quoted(source)}; välj ett lager utanför extraktet"))

@@ -589,3 +589,21 @@ def test_a_directory_no_ingest_wrote_is_left_alone(tmp_path, sources):
     assert r.exit_code == 0
     assert (foreign / "note.txt").read_text() == "put here by hand"
     assert list_snapshots(store) == sorted([foreign.name, r.snapshot.name])
+
+
+@pytest.mark.parametrize("bad", ["symlink_reference_csv", "symlink_folder_part", "symlink_folder", "manifest_symlink",
+                                 "fifo_table", "manifest_deep", "manifest_5000_digits", "manifest_future_date",
+                                 "manifest_directory", "passwd_copied_as_csv"])
+def test_hostile_corpus_sets_are_refused_and_current_unchanged(tmp_path, seeded_store, bad):
+    """The bad-input corpus's hostile sets (tests/bad_corpus.py): exit 1, one line naming the
+    path or table, nothing copied, nothing echoed, CURRENT unchanged."""
+    src = bc.build(bad, tmp_path / "src" / bad)
+    store = _copy_store(seeded_store, tmp_path / "store")
+    before = _state(store)
+    r = ingest(src, store)
+    assert r.exit_code == 1 and "\n" not in r.message and "oförändrat" in r.message, r.message
+    case = bc.CASES_BY_NAME[bad]
+    named = case.expect[0].strip("'").split("/")[0]
+    assert named in r.message or case.table in r.message, r.message
+    assert "TOPSECRET" not in r.message and "\x1b" not in r.message
+    assert _state(store) == before and _leftovers(store) == []
