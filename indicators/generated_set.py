@@ -14,7 +14,10 @@ override, a note), removed or edited since makes DIR the user's, and it is refus
 scale-1 set (about 200 MB) takes a fraction of a second.
 
 A symbolic link as DIR, or a DIR that exists and is not a directory, is refused even with
-`--force` (a link is never written through or deleted). `--force` replaces DIR whatever it holds.
+`--force` (a link is never written through or deleted). `--force` replaces DIR whatever it holds,
+except a DIR that is or contains the file-system root, the home directory, the working directory
+or this project (a slip of `--out ~ --force` must not delete a home), or the bundled reference
+tables.
 The old DIR is renamed aside and deleted only after the new set is in place; if that last delete
 fails, the old set stays as `.DIR.<random>.old` beside it and the message names it.
 """
@@ -51,6 +54,7 @@ def check_out_dir(out_dir: Path, *, force: bool = False) -> None:
     if not stat.S_ISDIR(st.st_mode):
         raise OutputError(f"--out {quoted(out_dir)} finns och är ingen katalog")
     if force:
+        _refuse_precious(out_dir)
         return
     try:
         entries = os.listdir(out_dir)
@@ -139,6 +143,22 @@ def publish(tmp: Path, out_dir: Path, *, force: bool) -> None:
         if os.path.lexists(old):
             raise OutputError(f"det nya extraktet ligger i {quoted(out_dir)}, men det gamla kunde inte tas bort "
                               f"helt: {quoted(old)}")
+
+
+def _refuse_precious(out_dir: Path) -> None:
+    from .loader import BUNDLED_REFERENCE_DIR
+
+    resolved = out_dir.resolve()
+    project = BUNDLED_REFERENCE_DIR.parent.parent.resolve()
+    precious = [(Path(resolved.anchor), "filsystemets rot"), (Path.home().resolve(), "hemkatalogen"),
+                (Path.cwd().resolve(), "arbetskatalogen"), (project, "projektet")]
+    for path, what in precious:
+        if resolved == path or resolved in path.parents:
+            raise OutputError(f"--out {quoted(out_dir)} är eller innehåller {what}; --force ersätter aldrig en "
+                              "sådan katalog")
+    reference = BUNDLED_REFERENCE_DIR.resolve()
+    if resolved == reference or reference in resolved.parents:
+        raise OutputError(f"--out {quoted(out_dir)} är de medföljande referenstabellerna; välj en annan katalog")
 
 
 def _check_names(out_dir: Path) -> None:

@@ -221,6 +221,30 @@ def test_unusable_out_is_refused_even_with_force(tmp_path, make, expect, capsys)
     assert sorted(p.name for p in tmp_path.iterdir()) == before
 
 
+@pytest.mark.parametrize("where", ["home", "cwd", "root", "project", "reference"])
+def test_force_never_replaces_home_cwd_root_or_the_project(tmp_path, monkeypatch, capsys, where):
+    from indicators.cli import main
+    from indicators.generate import REFERENCE_DIR
+
+    home = tmp_path / "home"
+    (home / "work").mkdir(parents=True)
+    (home / "work" / "thesis.docx").write_text("mine")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(home / "work")
+    out = {"home": home, "cwd": home / "work", "root": Path("/"), "project": REFERENCE_DIR.parent.parent,
+           "reference": REFERENCE_DIR}[where]
+
+    def never(*_a, **_k):  # should the guard ever break, this test must not replace the checkout
+        raise AssertionError("publish reached")
+
+    monkeypatch.setattr("indicators.generated_set.publish", never)
+    assert main(["generate", "--out", str(out), "--scale", str(TINY), "--force"]) == 2
+    err = capsys.readouterr().err
+    assert "--force ersätter aldrig" in err or "referenstabellerna" in err, err
+    assert (home / "work" / "thesis.docx").read_text() == "mine"
+    assert sorted(p.name for p in home.iterdir()) == ["work"]
+
+
 def _fail_after_first_table(monkeypatch, exc):
     import indicators.generate as gen
 
