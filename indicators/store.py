@@ -200,7 +200,8 @@ def ingest(source: Path, store: Path, keep: int = 5) -> IngestResult:
     except (DataError, QueryError) as exc:  # a link in the store, a failed write (files.WriteError)
         return IngestResult(1, _one_line(f"ingest misslyckades: {exc}; {_unchanged(_current_name(store))}"))
     except OSError as exc:
-        return IngestResult(1, _one_line(f"ingest misslyckades: {os_error_message(exc)}; "
+        where = exc.filename if exc.filename else store  # a failed write() names no file
+        return IngestResult(1, _one_line(f"ingest misslyckades: {os_error_message(exc, where)}; "
                                          f"{_unchanged(_current_name(store))}"))
     finally:
         lock.close()
