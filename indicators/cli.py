@@ -58,7 +58,8 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--scale", type=float, default=1.0)
     g.add_argument("--seed", type=int, default=1)
     g.add_argument("--force", action="store_true",
-                   help="ersätt --out även om den innehåller annat än ett tidigare genererat extrakt (allt i den tas bort)")
+                   help="ersätt --out även om den innehåller annat än ett tidigare genererat extrakt "
+                        "(allt i den tas bort)")
 
     r = sub.add_parser("report", help="bygg ett mötespaket (pptx eller pdf)")
     r.add_argument("--data", required=True)

@@ -278,12 +278,14 @@ def _check_reference(cur, table: str) -> None:
         row = first(read_query("prepare/pathway_prefix_conflicts.sql"))
         cur.execute("DROP VIEW svf_pathways")
         if row:
-            fail(f"ICD-10-prefixet {quoted(row[0], 20)} finns i två förlopp ({', '.join(quoted(c, 40) for c in row[1])})")
+            pathways = ", ".join(quoted(c, 40) for c in row[1])
+            fail(f"ICD-10-prefixet {quoted(row[0], 20)} finns i två förlopp ({pathways})")
     elif table == "svf_lead_time_targets":
         row = first("SELECT svf_code, treatment_type, extended_workup, valid_from FROM raw_svf_lead_time_targets "
                     "GROUP BY ALL HAVING count(*) > 1 LIMIT 1")
         if row:
-            fail(f"raden ({quoted(row[0], 40)}, {quoted(row[1], 40)}, {str(row[2]).lower()}, {row[3]}) förekommer flera gånger")
+            fail(f"raden ({quoted(row[0], 40)}, {quoted(row[1], 40)}, {str(row[2]).lower()}, {row[3]}) "
+                 "förekommer flera gånger")
         row = first("SELECT treatment_type FROM raw_svf_lead_time_targets WHERE NOT list_contains($t, treatment_type)"
                     " OR treatment_type IS NULL LIMIT 1", {"t": list(TARGET_TREATMENT_TYPES)})
         if row:
@@ -295,7 +297,8 @@ def _check_reference(cur, table: str) -> None:
         row = first("SELECT svf_code FROM raw_svf_lead_time_targets WHERE target_days IS NULL OR target_days <= 0 "
                     "OR valid_from IS NULL OR svf_code IS NULL OR extended_workup IS NULL LIMIT 1")
         if row:
-            fail(f"rad för {quoted(row[0], 40)} saknar target_days, valid_from eller extended_workup (eller target_days <= 0)")
+            fail(f"rad för {quoted(row[0], 40)} saknar target_days, valid_from eller extended_workup "
+                 "(eller target_days <= 0)")
     elif table == "quality_indicators":
         row = first("SELECT indicator_code, direction FROM raw_quality_indicators "
                     "WHERE direction NOT IN ('higher', 'lower') OR direction IS NULL LIMIT 1")

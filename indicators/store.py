@@ -419,7 +419,8 @@ def _copy_tree(source: Path, dest: Path) -> str:
             src_fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
         except OSError:
             if os.path.islink(path):
-                raise DataError(f"{quoted(rel.as_posix())} är en symbolisk länk; länkar i ett extrakt följs inte") from None
+                raise DataError(f"{quoted(rel.as_posix())} är en symbolisk länk; länkar i ett extrakt "
+                                "följs inte") from None
             raise
         with os.fdopen(src_fd, "rb") as src:
             src_st = os.fstat(src.fileno())

@@ -347,7 +347,8 @@ def test_a_path_component_over_255_bytes_is_one_line_not_a_traceback(tmp_path, c
     from indicators.cli import main
 
     long = tmp_path / ("a" * 300)
-    for args, code in ((["validate", "--data", str(long)], 1), (["compute", "svf_within_target", "--data", str(long)], 1),
+    for args, code in ((["validate", "--data", str(long)], 1),
+                       (["compute", "svf_within_target", "--data", str(long)], 1),
                        (["ingest", str(long), "--store", str(tmp_path / "st")], 1),
                        (["generate", "--out", str(long / "x"), "--scale", "0.01"], 2)):
         assert main(args) == code, args
