@@ -11,7 +11,7 @@ and scale, and `files`, the SHA-256 of every other file it wrote, by relative pa
 generate wrote" when the marker parses, names generate, and DIR holds exactly the listed files
 (no more, no fewer, no symbolic links) with exactly those hashes. A file added (a reference
 override, a note), removed or edited since makes DIR the user's, and it is refused. Hashing a
-scale-1 set (about 200 MB) takes a fraction of a second.
+scale-1 set (23 MB) took 0.16 s on a loaded 2-core machine.
 
 A symbolic link as DIR, or a DIR that exists and is not a directory, is refused even with
 `--force` (a link is never written through or deleted). `--force` replaces DIR whatever it holds,
