@@ -16,7 +16,7 @@ def _generate(args: dict) -> dict:
     from .common import now, peak_rss_mb
 
     t = now()
-    counts = generate(args["out"], args["scale"], args["seed"])
+    counts = generate(args["out"], args["scale"], args["seed"], force=True)  # bench owns data/bench/ (stamps in the set)
     return {"seconds": now() - t, "counts": counts, "peak_rss_mb": round(peak_rss_mb(), 1)}
 
 

@@ -4,8 +4,12 @@ The meeting-pack command `report` lives above the exports (reports/cli.py) and i
 program's entry point, indicators/__main__.py, so the engine never imports the layers above it.
 
 Exit codes: 0 done; 1 data that cannot be used (a missing table, a failed load), with a one-line
-message naming the table; 2 a request that cannot be answered (unknown indicator, dimension or
-value, malformed date, --from after --to, a limit below 5, bad arguments), one line on stderr.
+message naming the table, or a write that failed on the way (disk full); 2 a request that cannot
+be answered (unknown indicator, dimension or value, malformed date, --from after --to, a limit
+below 5, bad arguments, an output path that cannot be written), one line on stderr. Every message
+and every data-derived name printed goes through `files.safe_text` (no escape sequences, one
+line); no traceback reaches the user (an unexpected OSError is named in one line, exit 1; Ctrl-C
+exits 130).
 """
 
 from __future__ import annotations
@@ -19,13 +23,14 @@ from pathlib import Path
 import duckdb
 
 from .errors import DataError, QueryError
+from .files import WriteError, os_error_message, safe_text, terminal_safe_json
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line on stderr and exit 2."""
 
     def error(self, message):  # noqa: D401 - argparse API
-        print(f"fel: {message}", file=sys.stderr)
+        print(f"fel: {safe_text(message, 600)}", file=sys.stderr)
         raise SystemExit(2)
 
 
@@ -57,6 +62,9 @@ def _parser(extra=()) -> argparse.ArgumentParser:
     g.add_argument("--out", required=True)
     g.add_argument("--scale", type=float, default=1.0)
     g.add_argument("--seed", type=int, default=1)
+    g.add_argument("--force", action="store_true",
+                   help="ersätt --out även om den innehåller annat än ett tidigare genererat extrakt "
+                        "(allt i den tas bort)")
 
     imp = sub.add_parser("import", help="läs in källformer (KVÅ-händelser, registerexporter, publicerad statistik)")
     forms = imp.add_subparsers(dest="form", required=True, parser_class=_Parser)
@@ -84,16 +92,35 @@ def main(argv: list[str] | None = None, extra=()) -> int:
     try:
         return commands[args.command](args)
     except QueryError as exc:
-        print(f"fel: {exc}", file=sys.stderr)
+        _fail("fel", exc)
         return 2
+    except WriteError as exc:
+        _fail("fel", exc)
+        return 1
     except DataError as exc:
-        print(f"datafel: {exc}", file=sys.stderr)
+        _fail("datafel", exc)
         return 1
     except BrokenPipeError:
         return 0
     except duckdb.Error as exc:  # a safety net: never a traceback, one line naming the problem
-        print(f"datafel: {str(exc).strip().splitlines()[0][:300]}", file=sys.stderr)
+        from .loader import duckdb_reason
+
+        _fail("datafel", duckdb_reason(exc))
         return 1
+    except OSError as exc:  # a safety net for a file we did not expect to fail
+        _fail("fel", os_error_message(exc, action="kunde inte användas"))
+        return 1
+    except KeyboardInterrupt:
+        _fail("avbrutet", "inget ändrat som inte redan var klart")
+        return 130
+
+
+def _fail(prefix: str, message) -> None:
+    """One line on stderr, whatever the message holds (control characters removed, 2000 chars)."""
+    try:
+        print(f"{prefix}: {safe_text(message, 2000)}", file=sys.stderr)
+    except (BrokenPipeError, OSError):
+        pass
 
 
 def _parse_where(items: list[str]) -> dict[str, list[str]]:
@@ -116,12 +143,13 @@ def _cmd_list(args) -> int:
     else:
         catalogue = Catalogue.bundled()
     if args.format == "json":
-        print(json.dumps([_entry(i) for i in catalogue], ensure_ascii=False, indent=1))
+        print(terminal_safe_json(json.dumps([_entry(i) for i in catalogue], ensure_ascii=False, indent=1)))
         return 0
     print(f"{'id':<26} {'enhet':<12} {'riktning':<8} {'mål låg/hög':<12} namn")
-    for ind in catalogue:
+    for ind in catalogue:  # ids and names of quality indicators come from the data: printed inert
         target = "register" if ind.targets_from else _targets(ind)
-        print(f"{ind.id:<26} {ind.unit:<12} {ind.direction:<8} {target:<12} {ind.name_sv}")
+        print(f"{safe_text(ind.id, 60):<26} {safe_text(ind.unit, 12):<12} {safe_text(ind.direction, 8):<8} "
+              f"{target:<12} {safe_text(ind.name_sv, 200)}")
     print(f"\n{len(catalogue)} indikatorer. Dimensioner per indikator: python -m indicators list --format json")
     return 0
 
@@ -157,21 +185,23 @@ def _cmd_validate(args) -> int:
     from .validation_report import render_json, render_text
 
     ds = open_data(args.data)
-    print(render_json(ds) if args.format == "json" else render_text(ds))
+    print(terminal_safe_json(render_json(ds)) if args.format == "json" else render_text(ds))
     return 1 if ds.failed_tables else 0
 
 
 def _cmd_generate(args) -> int:
     from .generate import generate
 
-    if args.scale <= 0:
-        raise QueryError("--scale ska vara större än 0")
+    if not args.scale > 0 or args.scale > 1000:  # NaN and inf too
+        raise QueryError("--scale ska vara ett tal större än 0 och högst 1000")
+    if not 0 <= args.seed < 2**63:
+        raise QueryError("--seed ska vara ett heltal från 0 till 2^63 − 1")
     started = time.perf_counter()
-    counts = generate(Path(args.out), scale=args.scale, seed=args.seed)
+    counts = generate(Path(args.out), scale=args.scale, seed=args.seed, force=args.force)
     took = time.perf_counter() - started
     for table, n in counts.items():
         print(f"{table:<20} {n:>12,}".replace(",", " "))
-    print(f"skrev {args.out} på {took:.1f} s")
+    print(f"skrev {safe_text(args.out, 300)} på {took:.1f} s")
     return 0
 
 
@@ -181,7 +211,7 @@ def _cmd_ingest(args) -> int:
     if args.keep < 1:
         raise QueryError("--keep ska vara minst 1")
     result = ingest(Path(args.source), Path(args.store), keep=args.keep)
-    print(result.message)
+    print(safe_text(result.message, 4000))
     return result.exit_code
 
 

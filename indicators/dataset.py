@@ -9,7 +9,6 @@ indicators that need it raise `DataError` naming it, the others work.
 
 from __future__ import annotations
 
-import json
 import threading
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,7 +19,9 @@ import pandas as pd
 
 from . import load_cache
 from .errors import DataError
-from .loader import BUNDLED_REFERENCE_DIR, Source, find_source, load_table, table_select
+from .files import os_error_message, quoted
+from .loader import BUNDLED_REFERENCE_DIR, Source, duckdb_reason, find_source, load_table, table_select
+from .manifest import read_manifest
 from .queries import bind, read_query
 from .schema import (
     AGE_GROUPS,
@@ -144,17 +145,25 @@ def open_data(directory, *, reference_dir: Path | None = None, cache: bool | Non
     reference tables and the loading code, and later opens of the same set attach it read-only.
     """
     directory = Path(directory)
-    if not directory.is_dir():
-        raise DataError(f"{directory}: katalogen finns inte")
+    try:
+        is_dir = directory.is_dir()
+    except OSError as exc:  # e.g. a name over 255 bytes
+        raise DataError(os_error_message(exc, directory, action="kan inte läsas")) from None
+    if not is_dir:
+        raise DataError(f"{quoted(directory)}: katalogen finns inte")
     manifest, extract_date = _read_manifest(directory)
     reference_dir = reference_dir or BUNDLED_REFERENCE_DIR
     use_cache = load_cache.enabled() if cache is None else cache
     if use_cache:
-        key = load_cache.fingerprint(directory, reference_dir)
-        hit = load_cache.open_cached(key)
+        try:
+            key = load_cache.fingerprint(directory, reference_dir)
+            hit = load_cache.open_cached(key)
+        except OSError:  # an unusable cache directory costs a load, never the load itself
+            use_cache, hit = False, None
         if hit is not None:
             con, meta = hit
             return _dataset_from_meta(directory, extract_date, manifest, con, meta)
+    if use_cache:
         try:
             path, con = load_cache.new_database(key)
         except (OSError, duckdb.Error):
@@ -212,17 +221,7 @@ def _dataset_from_meta(directory, extract_date, manifest, con, meta) -> Dataset:
 
 
 def _read_manifest(directory: Path) -> tuple[dict, date]:
-    path = directory / "manifest.json"
-    if not path.exists():
-        return {}, date.today()
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-        extract_date = date.fromisoformat(str(manifest["extract_date"]))
-    except (ValueError, KeyError, TypeError) as exc:
-        raise DataError(
-            f"manifest.json: extract_date saknas eller är inte ett datum ÅÅÅÅ-MM-DD ({type(exc).__name__})"
-        ) from None
-    return manifest, extract_date
+    return read_manifest(directory)  # size-, depth- and type-checked (indicators/manifest.py)
 
 
 def _load_reference(ds: Dataset, cur, directory: Path, bundled_dir: Path) -> None:
@@ -268,40 +267,43 @@ def _check_reference(cur, table: str) -> None:
     if key:
         row = first(f"SELECT {key} FROM raw_{table} GROUP BY {key} HAVING count(*) > 1 OR {key} IS NULL LIMIT 1")
         if row:
-            fail(f"{key} {row[0]!r} förekommer flera gånger eller är tom")
+            fail(f"{key} {quoted(row[0], 40)} förekommer flera gånger eller är tom")
     if table == "regions":
         row = first("SELECT healthcare_region FROM raw_regions WHERE NOT list_contains($hr, healthcare_region)",
                     {"hr": list(HEALTHCARE_REGIONS)})
         if row:
-            fail(f"healthcare_region {row[0]!r} är inte en av de sex sjukvårdsregionerna")
+            fail(f"healthcare_region {quoted(row[0], 40)} är inte en av de sex sjukvårdsregionerna")
     elif table == "svf_pathways":
         cur.execute("CREATE OR REPLACE TEMP VIEW svf_pathways AS SELECT * FROM raw_svf_pathways")
         row = first(read_query("prepare/pathway_prefix_conflicts.sql"))
         cur.execute("DROP VIEW svf_pathways")
         if row:
-            fail(f"ICD-10-prefixet {row[0]} finns i två förlopp ({', '.join(row[1])})")
+            pathways = ", ".join(quoted(c, 40) for c in row[1])
+            fail(f"ICD-10-prefixet {quoted(row[0], 20)} finns i två förlopp ({pathways})")
     elif table == "svf_lead_time_targets":
         row = first("SELECT svf_code, treatment_type, extended_workup, valid_from FROM raw_svf_lead_time_targets "
                     "GROUP BY ALL HAVING count(*) > 1 LIMIT 1")
         if row:
-            fail(f"raden ({row[0]}, {row[1]}, {str(row[2]).lower()}, {row[3]}) förekommer flera gånger")
+            fail(f"raden ({quoted(row[0], 40)}, {quoted(row[1], 40)}, {str(row[2]).lower()}, {row[3]}) "
+                 "förekommer flera gånger")
         row = first("SELECT treatment_type FROM raw_svf_lead_time_targets WHERE NOT list_contains($t, treatment_type)"
                     " OR treatment_type IS NULL LIMIT 1", {"t": list(TARGET_TREATMENT_TYPES)})
         if row:
-            fail(f"treatment_type {row[0]!r} är okänd")
+            fail(f"treatment_type {quoted(row[0], 40)} är okänd")
         row = first("SELECT status FROM raw_svf_lead_time_targets WHERE status NOT IN ('sourced', 'placeholder') "
                     "OR status IS NULL LIMIT 1")
         if row:
-            fail(f"status {row[0]!r} ska vara sourced eller placeholder")
+            fail(f"status {quoted(row[0], 40)} ska vara sourced eller placeholder")
         row = first("SELECT svf_code FROM raw_svf_lead_time_targets WHERE target_days IS NULL OR target_days <= 0 "
                     "OR valid_from IS NULL OR svf_code IS NULL OR extended_workup IS NULL LIMIT 1")
         if row:
-            fail(f"rad för {row[0]!r} saknar target_days, valid_from eller extended_workup (eller target_days <= 0)")
+            fail(f"rad för {quoted(row[0], 40)} saknar target_days, valid_from eller extended_workup "
+                 "(eller target_days <= 0)")
     elif table == "quality_indicators":
         row = first("SELECT indicator_code, direction FROM raw_quality_indicators "
                     "WHERE direction NOT IN ('higher', 'lower') OR direction IS NULL LIMIT 1")
         if row:
-            fail(f"direction {row[1]!r} för {row[0]} ska vara higher eller lower")
+            fail(f"direction {quoted(row[1], 40)} för {quoted(row[0], 40)} ska vara higher eller lower")
 
 
 def _load_extracts(ds: Dataset, cur, directory: Path) -> None:
@@ -344,7 +346,7 @@ def _load_extracts(ds: Dataset, cur, directory: Path) -> None:
             status.error = str(exc).split(": ", 1)[1]
             continue
         except duckdb.Error as exc:
-            status.error = f"filen kunde inte läsas: {str(exc).strip().splitlines()[0][:300]}"
+            status.error = f"filen kunde inte läsas: {duckdb_reason(exc, source)}"
             continue
         status.rows_read = cur.execute(f"SELECT count(*) FROM checked_{table}").fetchone()[0]
         for reason, n in cur.execute(

@@ -171,6 +171,22 @@ def _too_long_component(path: object) -> str | None:
 
 
 # -- checking a target before writing ---------------------------------------------------------------
+def check_path_names(path: os.PathLike | str, *, what: str = "") -> Path:
+    """Refuse (`OutputError`) a path to write to that has a name over 255 bytes or lies under
+    /proc, /sys or /dev (/dev/shm excepted). `what` (e.g. '--out') starts the message."""
+    path = Path(path)
+    lead = f"{what} {quoted(path)}" if what else quoted(path)
+    long_part = _too_long_component(path)
+    if long_part is not None:
+        raise OutputError(f"{lead}: ett namn i sökvägen är för långt: {quoted(long_part, 40)} är "
+                          f"{len(long_part.encode('utf-8', 'surrogateescape'))} byte (högst {NAME_MAX})")
+    absolute = Path(os.path.abspath(path))
+    pseudo = next((p for p in PSEUDO_FS if absolute == Path(p) or Path(p) in absolute.parents), None)
+    if pseudo is not None and Path("/dev/shm") not in (absolute, *absolute.parents):
+        raise OutputError(f"{lead}: ligger i {pseudo}, ett av systemets pseudofilsystem; välj en vanlig katalog")
+    return path
+
+
 def check_output_path(path: os.PathLike | str) -> Path:
     """Refuse (with `OutputError`) a file path that cannot be written safely, before any work.
 
@@ -179,16 +195,8 @@ def check_output_path(path: os.PathLike | str) -> Path:
     not exist or is not a directory. An existing regular file is fine (it will be replaced whole).
     Returns `path` as a Path.
     """
-    path = Path(path)
-    long_part = _too_long_component(path)
-    if long_part is not None:
-        raise OutputError(f"{quoted(path)}: ett namn i sökvägen är för långt: {quoted(long_part, 40)} är "
-                          f"{len(long_part.encode('utf-8', 'surrogateescape'))} byte (högst {NAME_MAX})")
+    path = check_path_names(path)
     absolute = Path(os.path.abspath(path))
-    pseudo = next((p for p in PSEUDO_FS if absolute == Path(p) or Path(p) in absolute.parents), None)
-    if pseudo is not None and Path("/dev/shm") not in (absolute, *absolute.parents):
-        raise OutputError(f"{quoted(path)}: ligger i {pseudo}, ett av systemets pseudofilsystem; "
-                          "välj en vanlig katalog")
     try:
         st = os.lstat(path)
     except FileNotFoundError:
@@ -367,3 +375,14 @@ def describe_special(path: os.PathLike | str) -> str:
     if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode):
         return "en enhetsfil"
     return "ingen vanlig fil"
+
+
+# C1 controls, bidi overrides and line/paragraph separators: json.dumps(ensure_ascii=False) leaves
+# them raw, but a terminal may act on them. As \uXXXX escapes the JSON means the same.
+_JSON_UNSAFE = re.compile("[\u0080-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe_json(text: str) -> str:
+    """JSON text (from json.dumps) with every character a terminal could act on escaped; the
+    document decodes to the same values."""
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

@@ -70,14 +70,17 @@ only because of its invalid rows; the other non-nullable contract columns are wr
 Files: `svf_episodes/svf_episodes_<start year>.parquet` (folder form), the other tables as
 `<table>.parquet`; each sorted by its period date (end_date, ongoing last, for episodes;
 diagnosis_date; start_date; outcomes in registration order), zstd, row groups of 131 072 rows.
-The set is written to a temporary sibling directory and renamed into place, replacing out_dir.
+The set is written to a temporary sibling directory and renamed into place, replacing out_dir;
+out_dir must be missing, empty or a set generate wrote before (a marker file with the hash of
+every file, see `indicators/generated_set.py`), unless `force` is given. Errors are one-line
+`OutputError` (exit 2: out_dir cannot be used) or `WriteError` (exit 1: e.g. the disk filled up),
+and the temporary directory is removed whatever happens.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import os
 import shutil
 from pathlib import Path
 
@@ -493,62 +496,63 @@ class _Reference:
 # --------------------------------------------------------------------------------------------
 # The generator
 # --------------------------------------------------------------------------------------------
-def generate(out_dir, scale: float = 1.0, seed: int = 1, *, reference_dir=None) -> dict[str, int]:
-    """Write a synthetic extract set into `out_dir` (replaced); returns row counts per table."""
+def generate(out_dir, scale: float = 1.0, seed: int = 1, *, reference_dir=None, force: bool = False) -> dict[str, int]:
+    """Write a synthetic extract set into `out_dir` (replaced when it is missing, empty, a set
+    generate wrote before, or `force`); returns row counts per table."""
+    from .files import error_for
+    from .generated_set import check_out_dir, new_temp_dir, publish, write_marker
+
     if not scale > 0:
         raise ValueError("scale must be positive")
     out_dir = Path(out_dir)
+    check_out_dir(out_dir, force=force)  # before a minute of work, and again before replacing
     ref = _Reference(Path(reference_dir) if reference_dir else REFERENCE_DIR)
     rng = np.random.Generator(np.random.PCG64(seed))
     g = _Generator(ref, rng, float(scale))
 
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_dir.parent / f".{out_dir.name}.tmp-{os.getpid()}"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir()
+    tmp = new_temp_dir(out_dir)
     counts = {}
     try:
-        for name, table in g.run():  # one table at a time, written and then dropped
-            if name == "svf_episodes":
-                folder = tmp / name
-                folder.mkdir()
-                years = np.asarray(pc.year(table.column("start_date")))
-                for y in np.unique(years):
-                    part = table.filter(pa.array(years == y))
-                    _write(part, folder / f"svf_episodes_{y}.parquet", "end_date")
-            else:
-                period = {"cancer_cases": "diagnosis_date", "register_cases": "diagnosis_date",
-                          "drug_treatments": "start_date"}.get(name)
-                _write(table, tmp / f"{name}.parquet", period)
-            counts[name] = table.num_rows
-            del table
-        manifest = {
-            "extract_date": EXTRACT_DATE,
-            "source": f"Syntetiskt exempeldata (indicators generate, seed {seed}, scale {scale:g})",
-            "description": (
-                "Påhittade data för att visa och testa Indikatorpanelen: cancerfall, SVF-förlopp, "
-                "kvalitetsregister, läkemedelsstarter (RCL) och befolkning för 2018–2025. Nivåerna "
-                "liknar de nationella men inga siffror avser verkliga patienter, regioner eller "
-                "enheter. SVF-data slutar 2025-12-31 och de senaste månaderna är ofullständigt "
-                "rapporterade. Några avsiktligt felaktiga rader finns med för valideringsrapporten."
-            ),
-        }
-        (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
-                                           encoding="utf-8")
-        old = None
-        if out_dir.exists():
-            old = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
-            if old.exists():
-                shutil.rmtree(old)
-            out_dir.rename(old)
-        tmp.rename(out_dir)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        try:
+            _write_set(g, tmp, counts, seed, scale)
+            write_marker(tmp, seed=seed, scale=scale)
+        except OSError as exc:
+            raise error_for(exc, out_dir) from None
+        publish(tmp, out_dir, force=force)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     return counts
+
+
+def _write_set(g: "_Generator", tmp: Path, counts: dict, seed: int, scale: float) -> None:
+    for name, table in g.run():  # one table at a time, written and then dropped
+        if name == "svf_episodes":
+            folder = tmp / name
+            folder.mkdir()
+            years = np.asarray(pc.year(table.column("start_date")))
+            for y in np.unique(years):
+                part = table.filter(pa.array(years == y))
+                _write(part, folder / f"svf_episodes_{y}.parquet", "end_date")
+        else:
+            period = {"cancer_cases": "diagnosis_date", "register_cases": "diagnosis_date",
+                      "drug_treatments": "start_date"}.get(name)
+            _write(table, tmp / f"{name}.parquet", period)
+        counts[name] = table.num_rows
+        del table
+    manifest = {
+        "extract_date": EXTRACT_DATE,
+        "source": f"Syntetiskt exempeldata (indicators generate, seed {seed}, scale {scale:g})",
+        "description": (
+            "Påhittade data för att visa och testa Indikatorpanelen: cancerfall, SVF-förlopp, "
+            "kvalitetsregister, läkemedelsstarter (RCL) och befolkning för 2018–2025. Nivåerna "
+            "liknar de nationella men inga siffror avser verkliga patienter, regioner eller "
+            "enheter. SVF-data slutar 2025-12-31 och de senaste månaderna är ofullständigt "
+            "rapporterade. Några avsiktligt felaktiga rader finns med för valideringsrapporten."
+        ),
+    }
+    (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
+                                       encoding="utf-8")
 
 
 def _write(table: pa.Table, path: Path, period: str | None) -> None:
@@ -1131,9 +1135,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", required=True)
     ap.add_argument("--scale", type=float, default=1.0)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--force", action="store_true")
     a = ap.parse_args(argv)
     t0 = time.perf_counter()
-    counts = generate(a.out, scale=a.scale, seed=a.seed)
+    counts = generate(a.out, scale=a.scale, seed=a.seed, force=a.force)
     for k, v in counts.items():
         print(f"{k}\t{v}")
     print(f"{time.perf_counter() - t0:.1f} s")

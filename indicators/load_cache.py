@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import time
 from pathlib import Path
 
@@ -20,7 +21,7 @@ import duckdb
 
 _PACKAGE = Path(__file__).resolve().parent
 _QUERIES = _PACKAGE.parent / "queries"
-_CODE_FILES = ("dataset.py", "loader.py", "schema.py", "load_cache.py")
+_CODE_FILES = ("dataset.py", "loader.py", "schema.py", "load_cache.py", "manifest.py", "files.py")
 _KEEP = 8  # cache files kept (newest first)
 FORMAT = "1"
 
@@ -39,9 +40,11 @@ def cache_dir() -> Path:
 def _file_facts(root: Path) -> list[str]:
     facts = []
     for path in sorted(root.rglob("*")):
-        if path.is_file() and path.suffix in (".parquet", ".csv", ".json"):
-            st = path.stat()
-            facts.append(f"{path.relative_to(root)}|{st.st_size}|{st.st_mtime_ns}")
+        if path.suffix in (".parquet", ".csv", ".json"):
+            st = path.lstat()  # a link is a fact of its own (the loader refuses it), never its target's
+            if stat.S_ISDIR(st.st_mode):
+                continue
+            facts.append(f"{path.relative_to(root)}|{stat.S_IFMT(st.st_mode)}|{st.st_size}|{st.st_mtime_ns}")
     return facts
 
 

@@ -2,6 +2,13 @@
 
 Booleans are written 'true'/'false', missing values as empty (CSV) or null (JSON); numbers are not
 rounded. Suppressed rows arrive with their counts and values already removed by the engine.
+
+Text cells come from the data (region codes, substances, register codes of an override table), so
+CSV keeps them inert for a spreadsheet and a terminal: a text that would start a formula (its first
+non-blank character is =, +, -, @, tab or carriage return; OWASP's list) gets a leading
+apostrophe, and control characters and escape sequences are removed (`files.safe_text`; a line
+break becomes a space, so every row is one line). JSON carries every value exactly (characters a
+terminal could act on are written as \\u escapes, which decode to the same text).
 """
 
 from __future__ import annotations
@@ -11,6 +18,10 @@ import json
 import math
 
 import pandas as pd
+
+from .files import safe_text, terminal_safe_json
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _plain(value):
@@ -36,7 +47,18 @@ def _csv_cell(value) -> str:
         return "true" if value else "false"
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
-    return str(value)
+    if isinstance(value, int):
+        return str(value)
+    return inert_text(str(value))
+
+
+def inert_text(text: str) -> str:
+    """A data-derived text for a CSV cell: a leading apostrophe when a spreadsheet would read it
+    as a formula (OWASP: first non-blank character =, +, -, @, tab or CR), control characters and
+    escape sequences removed."""
+    if text.lstrip(" ")[:1] in FORMULA_STARTS:
+        text = "'" + text
+    return safe_text(text)
 
 
 def to_csv(df: pd.DataFrame) -> str:
@@ -44,11 +66,11 @@ def to_csv(df: pd.DataFrame) -> str:
     import csv
 
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(df.columns)
+    writer.writerow([inert_text(str(c)) for c in df.columns])
     for row in df.itertuples(index=False, name=None):
         writer.writerow([_csv_cell(v) for v in row])
     return buf.getvalue()
 
 
 def to_json(df: pd.DataFrame) -> str:
-    return json.dumps(records(df), ensure_ascii=False, indent=1)
+    return terminal_safe_json(json.dumps(records(df), ensure_ascii=False, indent=1))

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import json
 
+from .files import safe_text
+
 
 def render_text(ds) -> str:
-    lines = [f"Extrakt: {ds.directory}", f"Uttagsdatum: {ds.extract_date.isoformat()}", ""]
+    """The report as lines for a terminal: paths, messages and reasons without control characters."""
+    lines = [f"Extrakt: {safe_text(ds.directory)}", f"Uttagsdatum: {ds.extract_date.isoformat()}", ""]
     lines.append(f"{'tabell':<22} {'källa':<10} {'rader':>12} {'giltiga':>12}  status")
     for t in ds.tables.values():
         source = "saknas" if not t.source else ("medföljer" if t.bundled else "extrakt")
-        status = f"FEL: {t.error}" if t.error else "ok"
-        lines.append(f"{t.table:<22} {source:<10} {t.rows_read:>12,} {t.rows_valid:>12,}  {status}".replace(",", " "))
+        status = f"FEL: {safe_text(t.error)}" if t.error else "ok"
+        counts = f"{t.rows_read:>12,} {t.rows_valid:>12,}".replace(",", " ")
+        lines.append(f"{t.table:<22} {source:<10} {counts}  {status}")
     lines.append("")
     if ds.report_rows:
         lines.append("Rader som inte används, per tabell och skäl:")
         for table, reason, rows in ds.report_rows:
-            lines.append(f"  {table:<20} {rows:>10,}  {reason}".replace(",", " "))
+            lines.append(f"  {table:<20} {rows:>10,}  ".replace(",", " ") + safe_text(reason))
     else:
         lines.append("Inga rader har lämnats utanför.")
     failed = ds.failed_tables

@@ -12,6 +12,10 @@ set with one thing broken and says what the engine must report:
 - kind 'ok':    accepted as the contract says (e.g. timestamps cast to dates): results equal the
                 good set's.
 
+Hostile files (issue 10): links to files outside the set (`SECRET` is what they hold; no message
+may ever contain it), special files, manifests built to crash a parser, names with escape codes.
+A case whose build plants `SECRET` sets `extra={"secret": True}`.
+
 `working` lists indicators that must still compute (and equal the good set's result when
 `same_result`), `broken` those that must raise DataError naming `table`.
 """
@@ -33,6 +37,8 @@ import pytest
 from tests.extract_builder import case, episode, write_set
 
 EXTRACT_DATE = "2025-03-15"
+SECRET = "TOPSECRET:x:0:0:root:/root:/bin/bash"  # what an outside file holds; never in a message
+ANSI_NAME = "\x1b]0;pwned\x07\x1b[31mnamn\x1b[0m"  # sets the terminal title, colours
 REFERENCE_DIR = Path(__file__).resolve().parent.parent / "data" / "reference"
 
 SVF = ["svf_within_target", "svf_over_175", "svf_lead_time_median", "svf_inclusion"]
@@ -344,6 +350,177 @@ def b_extra_columns(d):
     return d
 
 
+# -- hostile files (issue 10) ------------------------------------------------------------------------
+def outside(d: Path, name: str, content: bytes | None = None) -> Path:
+    """A file beside (not inside) the set `d`, holding SECRET unless `content` is given."""
+    p = d.parent / f"{d.name}.outside" / name
+    p.parent.mkdir(parents=True, exist_ok=True)
+    p.write_bytes((SECRET + "\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n").encode() if content is None
+                  else content)
+    return p
+
+
+def b_symlink_reference_csv(d):
+    """regions.csv is a link to another file (the issue's /etc/passwd case)."""
+    write_good(d)
+    (d / "regions.csv").symlink_to(outside(d, "passwd"))
+    return d
+
+
+def b_symlink_table_parquet(d):
+    """drug_treatments.parquet is a link to a perfectly valid Parquet file elsewhere: still refused."""
+    write_good(d)
+    target = outside(d, "drug_treatments.parquet", (d / "drug_treatments.parquet").read_bytes())
+    (d / "drug_treatments.parquet").unlink()
+    (d / "drug_treatments.parquet").symlink_to(target)
+    return d
+
+
+def b_symlink_folder_part(d):
+    write_good(d)
+    t = pq.read_table(d / "svf_episodes.parquet")
+    (d / "svf_episodes.parquet").unlink()
+    (d / "svf_episodes").mkdir()
+    pq.write_table(t.slice(0, 10), d / "svf_episodes" / "part-0.parquet")
+    pq.write_table(t.slice(10), d / "part-1.tmp")
+    target = outside(d, "part-1.parquet", (d / "part-1.tmp").read_bytes())
+    (d / "part-1.tmp").unlink()
+    (d / "svf_episodes" / "part-1.parquet").symlink_to(target)
+    return d
+
+
+def b_symlink_folder(d):
+    """The table folder itself is a link to a folder elsewhere."""
+    write_good(d)
+    t = pq.read_table(d / "drug_treatments.parquet")
+    (d / "drug_treatments.parquet").unlink()
+    folder = d.parent / f"{d.name}.outside" / "drug_treatments"
+    folder.mkdir(parents=True)
+    pq.write_table(t, folder / "part-0.parquet")
+    (d / "drug_treatments").symlink_to(folder, target_is_directory=True)
+    return d
+
+
+def b_fifo_table(d):
+    """register_cases.parquet is a FIFO: reading it would hang the load for ever."""
+    import os
+
+    write_good(d)
+    (d / "register_cases.parquet").unlink()
+    os.mkfifo(d / "register_cases.parquet")
+    return d
+
+
+def b_table_is_directory_named_parquet(d):
+    write_good(d)
+    (d / "population.parquet").unlink()
+    (d / "population.parquet").mkdir()
+    return d
+
+
+def b_passwd_copied_as_csv(d):
+    """A regular copy of a passwd-like file as regions.csv: its lines are not column names."""
+    write_good(d)
+    (d / "regions.csv").write_bytes(outside(d, "passwd").read_bytes())
+    return d
+
+
+def b_csv_header_escape_codes(d):
+    """A column name with escape codes, and a required column missing: the message lists the
+    names it can show without the codes."""
+    write_good(d)
+    (d / "registers.csv").write_text(f"register_code,register_name,{ANSI_NAME}\nnkbc,Bröst,x\n", encoding="utf-8")
+    return d
+
+
+def b_reference_value_escape_codes(d):
+    """A duplicate key whose value holds escape codes: the message quotes it without them."""
+    write_good(d)
+    text = (REFERENCE_DIR / "registers.csv").read_text(encoding="utf-8").splitlines()
+    bad = ANSI_NAME + "," + text[1].split(",", 1)[1]  # a copy of the first row under a hostile code
+    (d / "registers.csv").write_text("\n".join(text + [bad, bad]) + "\n", encoding="utf-8")
+    return d
+
+
+def _manifest_raw(d: Path, raw: bytes | str) -> Path:
+    write_good(d)
+    (d / "manifest.json").write_bytes(raw.encode("utf-8") if isinstance(raw, str) else raw)
+    return d
+
+
+def b_manifest_symlink(d):
+    write_good(d)
+    target = outside(d, "manifest.json", json.dumps({"extract_date": EXTRACT_DATE, "source": SECRET}).encode())
+    (d / "manifest.json").unlink()
+    (d / "manifest.json").symlink_to(target)
+    return d
+
+
+def b_manifest_directory(d):
+    write_good(d)
+    (d / "manifest.json").unlink()
+    (d / "manifest.json").mkdir()
+    return d
+
+
+def b_manifest_fifo(d):
+    import os
+
+    write_good(d)
+    (d / "manifest.json").unlink()
+    os.mkfifo(d / "manifest.json")
+    return d
+
+
+def b_manifest_deep(d):
+    depth = 200_000
+    return _manifest_raw(d, '{"extract_date": "%s", "x": %s%s}' % (EXTRACT_DATE, "[" * depth, "]" * depth))
+
+
+def b_manifest_5000_digits(d):
+    return _manifest_raw(d, '{"extract_date": "%s", "n": %s}' % (EXTRACT_DATE, "7" * 5000))
+
+
+def b_manifest_50mb(d):
+    """A 50 MB manifest: a 50 MB source string (the issue's PIL crash starts here)."""
+    return _manifest_raw(d, json.dumps({"extract_date": EXTRACT_DATE, "source": "A" * 50_000_000}))
+
+
+def b_manifest_long_source(d):
+    return _manifest_raw(d, json.dumps({"extract_date": EXTRACT_DATE, "source": "B" * 5000}))
+
+
+def b_manifest_future_date(d):
+    return _manifest_raw(d, json.dumps({"extract_date": "2099-01-01"}))
+
+
+def b_manifest_date_number(d):
+    return _manifest_raw(d, '{"extract_date": 20250315}')
+
+
+def b_manifest_not_object(d):
+    return _manifest_raw(d, json.dumps([EXTRACT_DATE]))
+
+
+def b_manifest_nan(d):
+    return _manifest_raw(d, '{"extract_date": "%s", "x": NaN}' % EXTRACT_DATE)
+
+
+def b_manifest_not_utf8(d):
+    return _manifest_raw(d, '{"extract_date": "2025-03-15", "source": "Region Sk\xe5ne"}'.encode("latin-1"))
+
+
+def b_manifest_source_not_text(d):
+    return _manifest_raw(d, json.dumps({"extract_date": EXTRACT_DATE, "source": {"a": 1}}))
+
+
+def b_manifest_escape_codes(d):
+    """Escape codes and a carriage return in source/description are free text: accepted (whoever
+    shows or writes them escapes them)."""
+    return _manifest_raw(d, json.dumps({"extract_date": EXTRACT_DATE, "source": "x\r=HYPERLINK(\"a\")" + ANSI_NAME,
+                                        "description": ANSI_NAME}))
+
+
 @dataclass(frozen=True)
 class Case:
     name: str
@@ -503,6 +680,60 @@ CASES: list[Case] = [
          working=tuple(ALL_INDICATORS)),
     Case("extra_columns", "cancer_cases med en extra kolumn", b_extra_columns, "cancer_cases", "ok",
          working=tuple(ALL_INDICATORS)),
+    # --- hostile files (issue 10): links are not followed, contents never echoed ---
+    Case("symlink_reference_csv", "regions.csv är en länk till en annan fil (/etc/passwd)", b_symlink_reference_csv,
+         "regions", "table", ("'regions.csv'", "symbolisk länk"), broken=("svf_within_target", "rcl_coverage"),
+         extra={"secret": True}),
+    Case("symlink_table_parquet", "drug_treatments.parquet är en länk till en giltig fil utanför extraktet",
+         b_symlink_table_parquet, "drug_treatments", "table", ("'drug_treatments.parquet'", "symbolisk länk"),
+         working=_NOT_RCL, broken=tuple(RCL)),
+    Case("symlink_folder_part", "svf_episodes/part-1.parquet är en länk", b_symlink_folder_part, "svf_episodes",
+         "table", ("'svf_episodes/part-1.parquet'", "symbolisk länk"), working=_NOT_SVF, broken=tuple(SVF)),
+    Case("symlink_folder", "mappen drug_treatments/ är en länk", b_symlink_folder, "drug_treatments", "table",
+         ("'drug_treatments/'", "symbolisk länk"), working=_NOT_RCL, broken=tuple(RCL)),
+    Case("fifo_table", "register_cases.parquet är en FIFO (skulle hänga läsningen)", b_fifo_table, "register_cases",
+         "table", ("'register_cases.parquet'", "FIFO"), working=("svf_within_target", "rcl_coverage"),
+         broken=tuple(REGISTER)),
+    Case("table_is_directory", "population.parquet är en katalog", b_table_is_directory_named_parquet, "population",
+         "table", ("'population.parquet'", "katalog"), working=("rcl_coverage", "svf_within_target"),
+         broken=("rcl_starts_per_100k",)),
+    Case("passwd_copied_as_csv", "regions.csv är en kopia av en passwd-fil", b_passwd_copied_as_csv, "regions",
+         "table", ("region_code", "saknas", "visas inte"), broken=("svf_within_target", "rcl_coverage"),
+         extra={"secret": True}),
+    Case("csv_header_escape_codes", "registers.csv: ett kolumnnamn med escape-koder, en kolumn saknas",
+         b_csv_header_escape_codes, "registers", "table", ("icd10_prefixes", "saknas", "'register_code'"),
+         working=tuple(SVF) + tuple(RCL), broken=("register_coverage", "register_reporting_90d")),
+    Case("reference_value_escape_codes", "registers.csv: en dubblerad kod med escape-koder",
+         b_reference_value_escape_codes, "registers", "table", ("register_code", "flera gånger", "'namn'"),
+         working=tuple(SVF) + tuple(RCL), broken=("register_coverage", "register_reporting_90d")),
+    Case("manifest_symlink", "manifest.json är en länk", b_manifest_symlink, "manifest.json", "set",
+         ("manifest.json", "symbolisk länk"), extra={"secret": True}),
+    Case("manifest_directory", "manifest.json är en katalog", b_manifest_directory, "manifest.json", "set",
+         ("manifest.json", "katalog")),
+    Case("manifest_fifo", "manifest.json är en FIFO", b_manifest_fifo, "manifest.json", "set",
+         ("manifest.json", "ingen vanlig fil")),
+    Case("manifest_deep", "manifest.json nästlad 200 000 nivåer", b_manifest_deep, "manifest.json", "set",
+         ("manifest.json", "för djupt nästlad")),
+    Case("manifest_5000_digits", "manifest.json med ett tal på 5 000 siffror", b_manifest_5000_digits,
+         "manifest.json", "set", ("manifest.json", "5000 siffror")),
+    Case("manifest_50mb", "manifest.json på 50 MB (en source på 50 MB)", b_manifest_50mb, "manifest.json", "set",
+         ("manifest.json", "för stor", "47,7 MB")),
+    Case("manifest_long_source", "manifest.json med en source på 5 000 tecken", b_manifest_long_source,
+         "manifest.json", "set", ("manifest.json", "source är för lång", "5000 tecken")),
+    Case("manifest_future_date", "manifest.json extract_date 2099-01-01", b_manifest_future_date, "manifest.json",
+         "set", ("manifest.json", "2099-01-01", "framtiden")),
+    Case("manifest_date_number", "manifest.json extract_date som tal 20250315", b_manifest_date_number,
+         "manifest.json", "set", ("manifest.json", "extract_date", "inte ett tal")),
+    Case("manifest_not_object", "manifest.json är en lista", b_manifest_not_object, "manifest.json", "set",
+         ("manifest.json", "JSON-objekt")),
+    Case("manifest_nan", "manifest.json med NaN", b_manifest_nan, "manifest.json", "set",
+         ("manifest.json", "NaN")),
+    Case("manifest_not_utf8", "manifest.json i latin-1", b_manifest_not_utf8, "manifest.json", "set",
+         ("manifest.json", "UTF-8")),
+    Case("manifest_source_not_text", "manifest.json med source som objekt", b_manifest_source_not_text,
+         "manifest.json", "set", ("manifest.json", "source ska vara en text")),
+    Case("manifest_escape_codes", "manifest.json: source med \\r, formel och escape-koder (fri text)",
+         b_manifest_escape_codes, "manifest.json", "ok", working=tuple(ALL_INDICATORS)),
 ]
 
 CASES_BY_NAME = {c.name: c for c in CASES}

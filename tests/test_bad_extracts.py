@@ -245,3 +245,83 @@ def test_cli_compute_message_names_table(corpus, capsys):
     assert cli_main(["compute", "qi:nkbc04", "--data", str(corpus["truncated_parquet"])]) == 1
     err = capsys.readouterr().err
     assert "register_cases" in err and len(err.strip().splitlines()) == 1
+
+
+# -- hostile files (issue 10) ----------------------------------------------------------------------------
+_CONTROL = [chr(c) for c in range(32) if chr(c) not in "\n"] + ["\x7f", "\x9b", "\x9d"]
+
+
+def _messages(corpus, name) -> list[str]:
+    """Every message the engine gives about the set: the set-level error, or each table's error
+    and each report reason."""
+    try:
+        ds = opened(corpus, name)
+    except DataError as exc:
+        return [str(exc)]
+    return [t.error for t in ds.tables.values() if t.error] + [r for _, r, _ in ds.report_rows]
+
+
+@pytest.mark.parametrize("name", CASE_IDS)
+def test_messages_never_hold_file_contents_or_control_characters(corpus, name, capsys):
+    """No message quotes what a linked or copied outside file holds (bc.SECRET), and none holds
+    an escape code or another control character; validate's text output neither."""
+    for msg in _messages(corpus, name):
+        assert "TOPSECRET" not in msg and "daemon:x" not in msg, f"{name}: {msg}"
+        assert not any(c in msg for c in _CONTROL + ["\n"]), f"{name}: {msg!r}"
+        assert len(msg) < 600, f"{name}: {len(msg)} characters"
+    cli_main(["validate", "--data", str(corpus[name])])
+    out, err = capsys.readouterr()
+    assert "TOPSECRET" not in out + err
+    assert not any(c in out + err for c in _CONTROL), f"{name}: {(out + err)[:400]!r}"
+
+
+def test_secret_cases_really_point_at_the_secret(corpus):
+    """The corpus is honest: the planted link reads the secret when followed."""
+    for case in bc.CASES:
+        if case.extra.get("secret"):
+            d = corpus[case.name]
+            linked = [p for p in d.iterdir() if p.is_symlink()] or [d / "regions.csv"]
+            assert any("TOPSECRET" in p.read_text(encoding="utf-8", errors="replace") for p in linked), case.name
+
+
+def test_a_linked_folder_part_with_valid_data_is_still_refused(corpus):
+    """Refused for being a link, not for its content: the linked part is a valid Parquet file."""
+    import pyarrow.parquet as pq
+
+    part = corpus["symlink_folder_part"] / "svf_episodes" / "part-1.parquet"
+    assert part.is_symlink() and pq.read_table(part).num_rows > 0
+    assert "symbolisk länk" in opened(corpus, "symlink_folder_part").tables["svf_episodes"].error
+
+
+def test_manifest_with_escape_codes_is_kept_exactly_as_free_text(corpus):
+    ds = opened(corpus, "manifest_escape_codes")
+    assert ds.manifest["source"].startswith("x\r=HYPERLINK(") and bc.ANSI_NAME in ds.manifest["source"]
+
+
+def test_extract_date_today_in_sweden_is_accepted_tomorrow_is_not(tmp_path, monkeypatch):
+    """The boundary of 'in the future': today's Swedish date is fine, the day after is an error."""
+    from datetime import date, timedelta
+
+    import indicators.manifest as mf
+
+    monkeypatch.setattr(mf, "today_in_sweden", lambda: date(2025, 3, 15))
+    d = bc.write_good(tmp_path / "s")
+    assert mf.read_manifest(d)[1] == date(2025, 3, 15)
+    (d / "manifest.json").write_text(json.dumps({"extract_date": (date(2025, 3, 15) + timedelta(days=1)).isoformat()}))
+    with pytest.raises(DataError, match="2025-03-16 ligger i framtiden"):
+        mf.read_manifest(d)
+
+
+def test_hostile_set_cases_through_the_real_command_line(corpus):
+    """A few set-level cases as real processes: exit 1, one line, no traceback, nothing echoed."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    names = ["manifest_deep", "manifest_5000_digits", "manifest_50mb", "manifest_fifo", "symlink_reference_csv"]
+    procs = {n: subprocess.Popen([sys.executable, "-m", "indicators", "compute", "svf_within_target", "--data",
+                                  str(corpus[n])], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True) for n in names}
+    for name, proc in procs.items():
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 1, f"{name}: rc {proc.returncode} {err[-500:]}"
+        assert out == "" and "Traceback" not in err and len(err.strip().splitlines()) == 1, f"{name}: {err[-500:]}"
+        assert "TOPSECRET" not in err
+        assert bc.CASES_BY_NAME[name].table in err, err

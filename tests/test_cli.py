@@ -268,3 +268,111 @@ def test_python_error_message_same_as_command_line(runs, sets, name, call):
     with pytest.raises(ValueError) as exc:
         call(open_data(sets["ok"]))
     assert str(exc.value) in _one_line(runs[name].stderr)
+
+
+# -- hostile names (issue 10): inert in a spreadsheet, never raw escape codes on a terminal -------------
+HOSTILE = ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "@SUM(1)", "-1+1", "\tTAB", " =1+1"]
+ANSI = "\x1b]0;pwned\x07\x1b[31mröd\x1b[0m"
+
+
+@pytest.fixture(scope="module")
+def hostile_set(tmp_path_factory):
+    """Drug starts under hostile substance names (8 each, so none is suppressed), and a quality
+    indicator override whose code and name hold escape codes and a formula."""
+    d = tmp_path_factory.mktemp("hostile") / "set"
+    drugs = [{"treatment_id": f"T{i}-{j}", "region_code": "01", "start_date": "2024-05-10", "substance": name,
+              "icd10": "C50.9", "in_rcl": j % 2 == 0, "direct_transfer": True}
+             for i, name in enumerate(HOSTILE + [ANSI]) for j in range(8)]
+    write_set(d, drug_treatments=drugs)
+    ref = (ROOT / "data" / "reference" / "quality_indicators.csv").read_text(encoding="utf-8").splitlines()
+    header, first = ref[0], ref[1].split(",")
+    cols = header.split(",")
+    first[cols.index("indicator_code")] = "nkbc\x1b[2J99"
+    first[cols.index("name_sv")] = '=HYPERLINK("http://evil.example/";"klicka")' + ANSI
+    (d / "quality_indicators.csv").write_text("\n".join([header, ",".join(first)] + ref[2:]) + "\n", encoding="utf-8")
+    return d
+
+
+def test_compute_csv_cells_from_hostile_names_are_inert(hostile_set, capsys):
+    from indicators.cli import main
+
+    assert main(["compute", "rcl_coverage", "--data", str(hostile_set), "--by", "substance"]) == 0
+    out = capsys.readouterr().out
+    rows = list(csv.DictReader(io.StringIO(out)))
+    got = sorted(r["substance"] for r in rows)
+    # OWASP: a leading apostrophe before = + - @ tab CR (after blanks); escape codes removed
+    assert got == sorted(["'=HYPERLINK(\"http://x\",\"y\")", "'+cmd|' /C calc'!A0", "'@SUM(1)", "'-1+1", "'\tTAB"
+                          .replace("\t", " "), "' =1+1", "röd"])
+    assert "\x1b" not in out and "\x07" not in out
+    for r in rows:
+        assert r["substance"][:1] not in "=+-@\t\r", r
+        assert (r["numerator"], r["denominator"]) == ("4", "8")  # 4 of 8 starts in RCL per substance
+
+
+def test_compute_json_keeps_hostile_names_exact(hostile_set, capsys):
+    from indicators.cli import main
+
+    assert main(["compute", "rcl_coverage", "--data", str(hostile_set), "--by", "substance", "--format", "json"]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out  # written as \u001b, which decodes to the same text
+    assert sorted(r["substance"] for r in json.loads(out)) == sorted(HOSTILE + [ANSI])
+
+
+def test_list_never_prints_escape_codes_from_the_data(hostile_set, capsys):
+    from indicators.cli import main
+
+    assert main(["list", "--data", str(hostile_set)]) == 0
+    out = capsys.readouterr().out
+    assert not any(c in out for c in "\x1b\x07\x9b\x9d"), [line for line in out.splitlines() if "röd" in line]
+    line = next(line for line in out.splitlines() if "röd" in line)
+    assert "qi:nkbc99" in line and 'HYPERLINK("http://evil.example/";"klicka")röd' in line
+    assert main(["list", "--data", str(hostile_set), "--format", "json"]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out
+    names = [e["name_sv"] for e in json.loads(out)]
+    assert '=HYPERLINK("http://evil.example/";"klicka")' + ANSI in names  # exact, escaped in the JSON text
+
+
+def test_a_message_about_a_hostile_path_is_one_line_without_escape_codes(tmp_path, capsys):
+    from indicators.cli import main
+
+    bad = tmp_path / "x\x1b]0;pwned\x07\nrad2"
+    assert main(["validate", "--data", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "\x1b" not in err and "\x07" not in err, repr(err)
+    assert "katalogen finns inte" in err
+
+
+def test_a_path_component_over_255_bytes_is_one_line_not_a_traceback(tmp_path, capsys):
+    from indicators.cli import main
+
+    long = tmp_path / ("a" * 300)
+    for args, code in ((["validate", "--data", str(long)], 1),
+                       (["compute", "svf_within_target", "--data", str(long)], 1),
+                       (["ingest", str(long), "--store", str(tmp_path / "st")], 1),
+                       (["generate", "--out", str(long / "x"), "--scale", "0.01"], 2)):
+        assert main(args) == code, args
+        out, err = capsys.readouterr()
+        text = (out + err).strip()
+        assert len(text.splitlines()) == 1 and "för långt" in text and "300 byte" in text, text
+        assert "Traceback" not in text
+
+
+def test_unexpected_os_error_and_interrupt_are_one_line(monkeypatch, capsys):
+    import errno
+
+    import indicators.cli as cli
+
+    def boom(_args):
+        raise OSError(errno.EIO, "Input/output error", "/data/x.parquet")
+
+    monkeypatch.setitem(cli._COMMANDS, "list", boom)
+    assert cli.main(["list"]) == 1
+    assert capsys.readouterr().err == "fel: '/data/x.parquet': kunde inte användas: in- eller utmatningsfel på disken\n"
+
+    def interrupted(_args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setitem(cli._COMMANDS, "list", interrupted)
+    assert cli.main(["list"]) == 130
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1

@@ -120,15 +120,167 @@ def test_deterministic_and_seed_dependent(sample, tmp_path):
         assert not _read(other, table).equals(_read(d, table)), table
 
 
-def test_out_dir_is_replaced(tmp_path):
+# -- where generate may write (indicators/generated_set.py) ------------------------------------------
+TINY = 0.005
+
+
+def _tree(d: Path) -> dict[str, bytes]:
+    return {p.relative_to(d).as_posix(): p.read_bytes() for p in sorted(d.rglob("*")) if p.is_file()}
+
+
+def _siblings(d: Path) -> list[str]:
+    return sorted(p.name for p in d.parent.iterdir() if p.name != d.name)
+
+
+def test_a_new_or_empty_directory_is_written_with_a_marker_listing_every_file(tmp_path):
+    from indicators.generated_set import MARKER, not_generated
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    for out in (tmp_path / "new" / "deeper", empty):
+        generate(out, scale=TINY, seed=3)
+        marker = json.loads((out / MARKER).read_text(encoding="utf-8"))
+        assert marker["written_by"] == "python -m indicators generate"
+        assert sorted(marker["files"]) == sorted(k for k in _tree(out) if k != MARKER)
+        assert marker["files"]["manifest.json"] == hashlib.sha256((out / "manifest.json").read_bytes()).hexdigest()
+        assert not_generated(out) is None
+    assert _siblings(tmp_path / "new" / "deeper") == []  # no temporary directory left
+
+
+def test_a_set_generate_wrote_is_replaced_and_its_old_files_go(tmp_path):
     out = tmp_path / "set"
+    generate(out, scale=TINY, seed=3)
+    first = _tree(out)
+    generate(out, scale=TINY, seed=4)
+    second = _tree(out)
+    assert second != first and set(second) == set(first)
+    assert json.loads((out / "manifest.json").read_text())["source"].endswith("seed 4, scale 0.005)")
+    assert _siblings(out) == []
+
+
+@pytest.mark.parametrize("change, why", [
+    (lambda d: (d / "regions.csv").write_text("region_code\n"), "'regions.csv' skrevs inte av generate"),
+    (lambda d: (d / "manifest.json").write_text("{}"), "'manifest.json' har ändrats"),
+    (lambda d: (d / "population.parquet").unlink(), "'population.parquet' saknas"),
+    (lambda d: (d / "svf_episodes" / "notes.txt").write_text("mine"), "'svf_episodes/notes.txt' skrevs inte"),
+    (lambda d: (d / "link.parquet").symlink_to("/etc/passwd"), "'link.parquet' är en länk"),
+    (lambda d: (d / ".indicators-generate.json").unlink(), "markeringsfilen .indicators-generate.json saknas"),
+    (lambda d: (d / ".indicators-generate.json").write_text('{"written_by": "me", "files": {}}'),
+     "är inte generates"),
+])
+def test_a_changed_set_is_the_users_and_is_refused_unless_forced(tmp_path, change, why):
+    from indicators.files import OutputError
+
+    out = tmp_path / "set"
+    generate(out, scale=TINY, seed=3)
+    change(out)
+    before = _tree(out)
+    with pytest.raises(OutputError) as exc:
+        generate(out, scale=TINY, seed=4)
+    msg = str(exc.value)
+    assert why in msg and "--force" in msg and "\n" not in msg, msg
+    assert _tree(out) == before and _siblings(out) == []
+    generate(out, scale=TINY, seed=4, force=True)
+    assert not_changed_by_user(out)
+
+
+def not_changed_by_user(out: Path) -> bool:
+    from indicators.generated_set import not_generated
+
+    return not_generated(out) is None and not (out / "regions.csv").exists() and not (out / "link.parquet").exists()
+
+
+def test_cli_refuses_a_users_directory_and_deletes_nothing(tmp_path, capsys):
+    from indicators.cli import main
+
+    out = tmp_path / "mine"
     out.mkdir()
-    (out / "stale.parquet").write_bytes(b"old")
-    (out / "regions.csv").write_text("x\n")
-    generate(out, scale=0.005, seed=3)
-    assert not (out / "stale.parquet").exists() and not (out / "regions.csv").exists()
-    assert (out / "manifest.json").is_file()
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp dirs left
+    (out / "thesis.docx").write_bytes(b"years of work")
+    assert main(["generate", "--out", str(out), "--scale", str(TINY)]) == 2
+    _, err = capsys.readouterr()
+    assert err.startswith("fel: --out ") and "inte tom" in err and len(err.strip().splitlines()) == 1
+    assert _tree(out) == {"thesis.docx": b"years of work"} and _siblings(out) == []
+    assert main(["generate", "--out", str(out), "--scale", str(TINY), "--force"]) == 0
+    assert not (out / "thesis.docx").exists() and (out / "manifest.json").is_file()
+
+
+@pytest.mark.parametrize("make, expect", [
+    (lambda d: [(d / "target").mkdir(), (d / "out").symlink_to(d / "target"), d / "out"][2], "symbolisk länk"),
+    (lambda d: [(d / "out").write_text("a file"), d / "out"][1], "ingen katalog"),
+    (lambda d: d / ("x" * 256) / "out", "för långt"),
+    (lambda d: Path("/proc/indikator-test"), "/proc"),
+])
+def test_unusable_out_is_refused_even_with_force(tmp_path, make, expect, capsys):
+    from indicators.cli import main
+
+    out = make(tmp_path)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    assert main(["generate", "--out", str(out), "--scale", str(TINY), "--force"]) == 2
+    _, err = capsys.readouterr()
+    assert expect in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+@pytest.mark.parametrize("where", ["home", "cwd", "root", "project", "reference"])
+def test_force_never_replaces_home_cwd_root_or_the_project(tmp_path, monkeypatch, capsys, where):
+    from indicators.cli import main
+    from indicators.generate import REFERENCE_DIR
+
+    home = tmp_path / "home"
+    (home / "work").mkdir(parents=True)
+    (home / "work" / "thesis.docx").write_text("mine")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(home / "work")
+    out = {"home": home, "cwd": home / "work", "root": Path("/"), "project": REFERENCE_DIR.parent.parent,
+           "reference": REFERENCE_DIR}[where]
+
+    def never(*_a, **_k):  # should the guard ever break, this test must not replace the checkout
+        raise AssertionError("publish reached")
+
+    monkeypatch.setattr("indicators.generated_set.publish", never)
+    assert main(["generate", "--out", str(out), "--scale", str(TINY), "--force"]) == 2
+    err = capsys.readouterr().err
+    assert "--force ersätter aldrig" in err or "referenstabellerna" in err, err
+    assert (home / "work" / "thesis.docx").read_text() == "mine"
+    assert sorted(p.name for p in home.iterdir()) == ["work"]
+
+
+def _fail_after_first_table(monkeypatch, exc):
+    import indicators.generate as gen
+
+    real, calls = gen._write, []
+
+    def write(table, path, period):
+        calls.append(path)
+        if len(calls) == 2:
+            Path(path).write_bytes(b"half a table")
+            raise exc
+        real(table, path, period)
+
+    monkeypatch.setattr(gen, "_write", write)
+
+
+def test_disk_full_while_generating_leaves_the_old_set_and_no_temporary_files(tmp_path, monkeypatch, capsys):
+    import errno
+
+    from indicators.cli import main
+
+    out = tmp_path / "set"
+    generate(out, scale=TINY, seed=3)
+    before = _tree(out)
+    _fail_after_first_table(monkeypatch, OSError(errno.ENOSPC, "No space left on device"))
+    assert main(["generate", "--out", str(out), "--scale", str(TINY), "--seed", "4"]) == 1
+    _, err = capsys.readouterr()
+    assert err.strip() == f"fel: '{out}': kunde inte skrivas: disken är full"
+    assert _tree(out) == before and _siblings(out) == []
+
+
+def test_interrupted_generate_leaves_no_temporary_files(tmp_path, monkeypatch):
+    out = tmp_path / "set"
+    _fail_after_first_table(monkeypatch, KeyboardInterrupt())
+    with pytest.raises(KeyboardInterrupt):
+        generate(out, scale=TINY, seed=3)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_no_dates_after_extract_date_except_invalid_rows(con):

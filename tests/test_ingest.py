@@ -71,7 +71,10 @@ def _assert_usable(store: Path) -> Path:
 
 
 def _leftovers(store: Path) -> list[str]:
-    return sorted(p.name for p in store.iterdir() if p.name.startswith(".ingest-") or p.name == CURRENT + ".tmp")
+    """Temporary files and dirs of an ingest, and PENDING (present only while one runs)."""
+    return sorted(p.name for p in store.iterdir()
+                  if p.name.startswith(".ingest-") or p.name in (CURRENT + ".tmp", "PENDING")
+                  or (p.name.startswith((".CURRENT.", ".PENDING.", ".PUBLISHED.")) and p.name.endswith(".tmp")))
 
 
 # -- current_snapshot -----------------------------------------------------------------------------
@@ -253,12 +256,15 @@ def test_killed_ingest_at_every_stage_leaves_a_complete_current(tmp_path, source
         _assert_usable(store)
     # a later ingest succeeds and cleans up (one in-process run per store is cheap)
     for stage, store in stores.items():
+        killed_current = _state(store)[0]
         r = ingest(sources["v2"], store, keep=2)
         assert r.exit_code == 0, f"after kill at {stage}: {r.message}"
         assert _leftovers(store) == [], f"after kill at {stage}: {_leftovers(store)}"
         assert current_snapshot(store) == r.snapshot
         _assert_usable(store)
-        assert len(list_snapshots(store)) <= 2
+        # what was published survives (keep=2: the one current before this ingest, and the new one);
+        # a snapshot the killed ingest renamed into place without publishing it is gone
+        assert list_snapshots(store) == sorted([killed_current, r.snapshot.name]), f"after kill at {stage}"
 
 
 def test_two_ingests_at_once_are_serialised(tmp_path, sources, seeded_store):
@@ -340,3 +346,265 @@ def test_ingest_fills_the_load_cache_for_the_snapshot(tmp_path, sources, monkeyp
     assert load_cache.open_cached(key) is not None
     # and nothing was cached for the temporary copy's path
     assert not any(".ingest-" in str(p) for p in load_cache.cache_dir().iterdir())
+
+
+# -- links are not followed, nothing is read through them (issue 10) -----------------------------------
+SECRET = "TOPSECRET:x:0:0:root:/root:/bin/bash"
+
+
+@pytest.fixture
+def secret_file(tmp_path) -> Path:
+    p = tmp_path / "outside" / "shadow"
+    p.parent.mkdir()
+    p.write_text(SECRET + "\n")
+    p.chmod(0o600)
+    return p
+
+
+def _with_link(src: Path, dest: Path, rel: str, target: Path) -> Path:
+    shutil.copytree(src, dest)
+    link = dest / rel
+    if link.exists():
+        link.unlink()
+    link.parent.mkdir(parents=True, exist_ok=True)
+    link.symlink_to(target)
+    return dest
+
+
+@pytest.mark.parametrize("rel", ["regions.csv", "manifest.json", "svf_episodes.parquet", "notes/readme.txt",
+                                 "shadow"])
+def test_a_symlink_in_the_source_is_refused_and_never_copied(tmp_path, sources, seeded_store, secret_file, rel):
+    store = _copy_store(seeded_store, tmp_path / "store")
+    before = _state(store)
+    src = _with_link(sources["v1"], tmp_path / "src", rel, secret_file)
+    r = ingest(src, store)
+    assert r.exit_code == 1 and "\n" not in r.message
+    assert f"'{rel}' är en symbolisk länk" in r.message and "oförändrat" in r.message, r.message
+    assert SECRET not in r.message and "TOPSECRET" not in r.message
+    assert _state(store) == before and _leftovers(store) == []
+    assert not any("TOPSECRET" in p.read_text(errors="replace") for p in store.rglob("*") if p.is_file())
+
+
+def test_a_fifo_in_the_source_is_refused_without_hanging(tmp_path, sources, seeded_store):
+    store = _copy_store(seeded_store, tmp_path / "store")
+    src = tmp_path / "src"
+    shutil.copytree(sources["v1"], src)
+    os.mkfifo(src / "regions.csv")
+    r = ingest(src, store)
+    assert r.exit_code == 1 and "'regions.csv' är en FIFO" in r.message, r.message
+
+
+def test_a_link_swapped_in_after_the_check_is_refused_by_the_copy(tmp_path, sources, secret_file):
+    """The copy itself opens with O_NOFOLLOW: a link that appears between the check and the copy
+    is refused, not read (the race an attacker would try)."""
+    from indicators.store import _copy_tree
+
+    src = _with_link(sources["v1"], tmp_path / "src", "population.parquet", secret_file)
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    with pytest.raises(DataError, match="'population.parquet' är en symbolisk länk"):
+        _copy_tree(src, dest)
+    assert not (dest / "population.parquet").exists()
+
+
+def test_snapshot_files_are_never_more_readable_than_the_source(tmp_path, sources):
+    src = tmp_path / "src"
+    shutil.copytree(sources["v1"], src)
+    (src / "cancer_cases.parquet").chmod(0o600)
+    (src / "population.parquet").chmod(0o644)
+    old = os.umask(0o022)
+    try:
+        r = ingest(src, tmp_path / "store")
+    finally:
+        os.umask(old)
+    assert r.exit_code == 0, r.message
+    assert (r.snapshot / "cancer_cases.parquet").stat().st_mode & 0o777 == 0o600
+    assert (r.snapshot / "population.parquet").stat().st_mode & 0o777 == 0o644
+
+
+def _link_current(store: Path, secret: Path) -> str:
+    (store / CURRENT).unlink()
+    (store / CURRENT).symlink_to(secret)
+    return CURRENT
+
+
+def _link_snapshots(store: Path, secret: Path) -> str:
+    real = store.parent / "elsewhere"
+    os.rename(store / SNAPSHOTS, real)
+    (store / SNAPSHOTS).symlink_to(real, target_is_directory=True)
+    return SNAPSHOTS
+
+
+def _link_inside_snapshot(store: Path, secret: Path) -> str:
+    snap = store / SNAPSHOTS / list_snapshots(store)[0]
+    (snap / "regions.csv").symlink_to(secret)
+    return f"{SNAPSHOTS}/{snap.name}/regions.csv"
+
+
+def _link_lock(store: Path, secret: Path) -> str:
+    lock = store / ".lock"
+    if lock.exists():
+        lock.unlink()
+    lock.symlink_to(secret)
+    return ".lock"
+
+
+@pytest.mark.parametrize("plant", [_link_current, _link_snapshots, _link_inside_snapshot, _link_lock],
+                         ids=["CURRENT", "snapshots", "inside_snapshot", "lock"])
+def test_a_symlink_in_the_store_is_refused_and_its_target_untouched(tmp_path, sources, seeded_store, secret_file,
+                                                                    plant):
+    store = _copy_store(seeded_store, tmp_path / "store")
+    rel = plant(store, secret_file)
+    r = ingest(sources["v2"], store)
+    assert r.exit_code == 1 and "\n" not in r.message
+    assert f"'{rel}' är en symbolisk länk" in r.message, r.message
+    assert "TOPSECRET" not in r.message
+    assert secret_file.read_text() == SECRET + "\n" and secret_file.stat().st_mode & 0o777 == 0o600
+    assert _leftovers(store) == []
+
+
+def test_current_snapshot_never_follows_or_echoes_a_linked_current(tmp_path, seeded_store, secret_file):
+    store = _copy_store(seeded_store, tmp_path / "store")
+    _link_current(store, secret_file)
+    with pytest.raises(DataError, match="CURRENT är en symbolisk länk") as exc:
+        current_snapshot(store)
+    assert "TOPSECRET" not in str(exc.value)
+    # a regular CURRENT holding something else is not echoed either
+    (store / CURRENT).unlink()
+    (store / CURRENT).write_text(SECRET + "\n")
+    with pytest.raises(DataError, match="inget giltigt snapshot-namn") as exc:
+        current_snapshot(store)
+    assert "TOPSECRET" not in str(exc.value)
+
+
+def test_a_linked_snapshot_directory_is_not_served(tmp_path, seeded_store):
+    store = _copy_store(seeded_store, tmp_path / "store")
+    name = _state(store)[0]
+    os.rename(store / SNAPSHOTS / name, tmp_path / "moved")
+    (store / SNAPSHOTS / name).symlink_to(tmp_path / "moved", target_is_directory=True)
+    with pytest.raises(DataError, match="symbolisk länk"):
+        current_snapshot(store)
+
+
+def test_cli_ingest_of_a_linked_set_is_one_line_exit_1(tmp_path, sources, secret_file, capsys):
+    from indicators.cli import main
+
+    src = _with_link(sources["v1"], tmp_path / "src", "regions.csv", secret_file)
+    assert main(["ingest", str(src), "--store", str(tmp_path / "store")]) == 1
+    out, err = capsys.readouterr()
+    assert len((out + err).strip().splitlines()) == 1 and "TOPSECRET" not in out + err
+    assert "'regions.csv' är en symbolisk länk" in out
+
+
+# -- pruning keeps what was published ---------------------------------------------------------------
+class _Killed(BaseException):
+    """Stands for SIGKILL in-process: no cleanup of the ingest's own runs after it."""
+
+
+def _kill_at(monkeypatch, stage: str) -> None:
+    import indicators.store as st
+
+    real = st._pause
+
+    def pause(s):
+        if s == stage:
+            raise _Killed(s)
+        real(s)
+
+    monkeypatch.setattr(st, "_pause", pause)
+
+
+def test_an_orphan_of_a_killed_ingest_is_removed_and_published_snapshots_kept(tmp_path, sources, monkeypatch):
+    """Hand-worked: published a (v0), b (v1); an ingest of v2 killed after renaming its snapshot
+    into place leaves orphan c; then d (v3) with --keep 2. Before: the two newest names were c and
+    d, so b (published) was deleted and the orphan kept. Now: b and d are kept, c is removed."""
+    store = tmp_path / "store"
+    a = ingest(sources["v0"], store, keep=2).snapshot.name
+    b = ingest(sources["v1"], store, keep=2).snapshot.name
+    _kill_at(monkeypatch, "renamed")
+    with pytest.raises(_Killed):
+        ingest(sources["v2"], store, keep=2)
+    monkeypatch.undo()
+    orphans = [n for n in list_snapshots(store) if n not in (a, b)]
+    assert len(orphans) == 1 and _state(store)[0] == b
+    _assert_usable(store)  # the app still serves b
+    d = ingest(sources["v3"], store, keep=2).snapshot.name
+    assert list_snapshots(store) == sorted([b, d])
+    assert (store / "PUBLISHED").read_text().split() == sorted([b, d])
+    assert _leftovers(store) == []
+
+
+def test_a_failed_switch_removes_the_new_snapshot_at_once(tmp_path, sources, seeded_store, monkeypatch):
+    import errno
+
+    import indicators.store as st
+
+    store = _copy_store(seeded_store, tmp_path / "store")
+    before = _state(store)
+
+    def full(_snapshot):
+        raise OSError(errno.ENOSPC, "No space left on device", str(store / ".CURRENT.x.tmp"))
+
+    monkeypatch.setattr(st, "_warm_load_cache", full)
+    r = ingest(sources["v2"], store)
+    assert r.exit_code == 1 and "disken är full" in r.message and "oförändrat" in r.message, r.message
+    assert _state(store) == before and _leftovers(store) == []
+
+
+def test_disk_full_while_copying_leaves_nothing_behind(tmp_path, sources, seeded_store, monkeypatch):
+    import errno
+
+    import indicators.store as st
+
+    store = _copy_store(seeded_store, tmp_path / "store")
+    before = _state(store)
+    real = st._copy_tree
+
+    def copy_then_fill(source, dest):
+        real(source, dest)
+        raise OSError(errno.ENOSPC, "No space left on device")  # as write() raises it: no file name
+
+    monkeypatch.setattr(st, "_copy_tree", copy_then_fill)
+    r = ingest(sources["v2"], store)
+    assert r.exit_code == 1 and "\n" not in r.message, r.message
+    assert f"'{store}': kunde inte skrivas: disken är full" in r.message, r.message
+    assert _state(store) == before and _leftovers(store) == []
+
+
+def test_a_store_from_before_published_keeps_every_snapshot_it_had(tmp_path, sources):
+    store = tmp_path / "store"
+    names = [ingest(sources[f"v{n}"], store, keep=5).snapshot.name for n in range(3)]
+    (store / "PUBLISHED").unlink()  # as a store made before this file existed
+    r = ingest(sources["v3"], store, keep=5)
+    assert list_snapshots(store) == sorted(names + [r.snapshot.name])
+    assert (store / "PUBLISHED").read_text().split() == sorted(names + [r.snapshot.name])
+
+
+def test_a_directory_no_ingest_wrote_is_left_alone(tmp_path, sources):
+    store = tmp_path / "store"
+    ingest(sources["v0"], store, keep=1)
+    foreign = store / SNAPSHOTS / "20200101T000000.000000Z-0123456789"
+    foreign.mkdir()
+    (foreign / "note.txt").write_text("put here by hand")
+    r = ingest(sources["v1"], store, keep=1)
+    assert r.exit_code == 0
+    assert (foreign / "note.txt").read_text() == "put here by hand"
+    assert list_snapshots(store) == sorted([foreign.name, r.snapshot.name])
+
+
+@pytest.mark.parametrize("bad", ["symlink_reference_csv", "symlink_folder_part", "symlink_folder", "manifest_symlink",
+                                 "fifo_table", "manifest_deep", "manifest_5000_digits", "manifest_future_date",
+                                 "manifest_directory", "passwd_copied_as_csv"])
+def test_hostile_corpus_sets_are_refused_and_current_unchanged(tmp_path, seeded_store, bad):
+    """The bad-input corpus's hostile sets (tests/bad_corpus.py): exit 1, one line naming the
+    path or table, nothing copied, nothing echoed, CURRENT unchanged."""
+    src = bc.build(bad, tmp_path / "src" / bad)
+    store = _copy_store(seeded_store, tmp_path / "store")
+    before = _state(store)
+    r = ingest(src, store)
+    assert r.exit_code == 1 and "\n" not in r.message and "oförändrat" in r.message, r.message
+    case = bc.CASES_BY_NAME[bad]
+    named = case.expect[0].strip("'").split("/")[0]
+    assert named in r.message or case.table in r.message, r.message
+    assert "TOPSECRET" not in r.message and "\x1b" not in r.message
+    assert _state(store) == before and _leftovers(store) == []
