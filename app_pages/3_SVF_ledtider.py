@@ -8,6 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 import textfmt as fmt
+from textfmt.safe import md
 from ui import data, filters, layout
 from views import LEAD_TIME_PAGE_TABS
 
@@ -43,7 +44,7 @@ def days_slider(default: int) -> int:
     url = st.query_params.get(DAYS_KEY)
     url_ok = url is not None and url.isdigit() and 1 <= int(url) <= DAYS_MAX
     if url is not None and not url_ok:
-        st.warning(f"Okänt värde i länken ignorerades: {DAYS_KEY} = ”{str(url)[:40]}”.", icon=":material/link_off:")
+        st.warning(f"Okänt värde i länken ignorerades: {DAYS_KEY} = ”{md(str(url)[:40])}”.", icon=":material/link_off:")
     previous = st.session_state.get(_DAYS_DEFAULT_KEY)
     if DAYS_KEY not in st.session_state:
         if not url_ok:
@@ -70,7 +71,7 @@ def distribution() -> None:
 TABS = list(LEAD_TIME_PAGE_TABS)
 bad_tab = [v for v in st.query_params.get_all("flik") if v not in TABS]
 if bad_tab:
-    st.warning(f"Okänt värde i länken ignorerades: flik = ”{bad_tab[0][:40]}”.", icon=":material/link_off:")
+    st.warning(f"Okänt värde i länken ignorerades: flik = ”{md(bad_tab[0][:40])}”.", icon=":material/link_off:")
 tabs = st.tabs(TABS, key="flik", bind="query-params", on_change="rerun")
 info = {"Andel inom ledtid": "svf_within_target", "Median ledtid": "svf_lead_time_median",
         "Långa väntetider": "svf_over_175", "Fördelning": "svf_within_target"}

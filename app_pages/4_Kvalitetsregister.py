@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from textfmt.safe import md
 from ui import data, filters, layout
 from views import chosen_quality_indicator
 
@@ -30,7 +31,7 @@ if not sel.register:
         layout.show(data.view(view_id))
     st.stop()
 
-st.header(ctx.register_names.get(sel.register, sel.register))
+st.header(md(ctx.register_names.get(sel.register, sel.register)))
 layout.kpi_cards(data.view("nyckeltal:register"))
 st.subheader("Kvalitetsindikatorer")
 layout.show(data.view("kvalitetsindikatorer"), key="kvr_tabell")

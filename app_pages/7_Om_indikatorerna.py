@@ -16,6 +16,7 @@ import streamlit as st
 
 import textfmt as fmt
 from ui import data, layout
+from textfmt.safe import md
 from views.reference import PLACEHOLDER
 
 
@@ -77,7 +78,7 @@ with tab_ind:
             mark = " ⚠" if ind.target_placeholder else ""
             goal = ("registrens målnivåer" if ind.targets_from == "registers"
                     else fmt.targets_text(ind.target_low, ind.target_high, ind.direction) or "ingen målnivå")
-            with st.expander(f"{ind.name_sv} · {goal}{mark}", icon=":material/info:"):
+            with st.expander(f"{md(ind.name_sv)} · {goal}{mark}", icon=":material/info:"):
                 texts = ind.texts or {}
                 st.markdown("**Om indikatorn**")
                 st.markdown(texts.get("om", "–"))
@@ -121,14 +122,14 @@ with tab_qi:
                               format_func=lambda i: names.get(i, i))
         q = data.dataset().catalogue().get(chosen)
         with st.container(border=True):
-            st.markdown(f"#### {q.name_sv}")
-            st.caption(f"{reg_names.get(q.register_code, q.register_code)} · "
+            st.markdown(f"#### {md(q.name_sv)}")
+            st.caption(f"{md(reg_names.get(q.register_code, q.register_code))} · "
                        f"{DIRECTION_LABELS.get(q.direction, q.direction)} · {target_line(q)}"
                        + (f" {PLACEHOLDER}." if q.target_placeholder else ""))
             for key, head in (("om", "Om indikatorn"), ("tolkning", "Att tänka på vid tolkning"),
                               ("teknisk", "Teknisk beskrivning")):
                 st.markdown(f"**{head}**")
-                st.markdown((q.texts or {}).get(key, "–"))
+                st.markdown(md((q.texts or {}).get(key, "–")))
 
 # -- targets and their sources -------------------------------------------------------------------
 with tab_targets:
@@ -161,10 +162,10 @@ with tab_data:
     ds = data.dataset()
     source = data.current_source()
     manifest = ds.manifest or {}
-    st.markdown(f"**Uttagsdatum:** {fmt.date_text(ds.extract_date)}  \n**Data:** {source.description}"
-                + (f"  \n**Källa enligt uttaget:** {manifest['source']}" if manifest.get("source") else ""))
+    st.markdown(f"**Uttagsdatum:** {fmt.date_text(ds.extract_date)}  \n**Data:** {md(source.description)}"
+                + (f"  \n**Källa enligt uttaget:** {md(manifest['source'])}" if manifest.get("source") else ""))
     if manifest.get("description"):
-        st.caption(manifest["description"])
+        st.caption(md(manifest["description"]))
     layout.show(data.view("om:tabeller"), key="om_tabeller")
     st.caption("Rader som inte klarade kontrollerna ingår inte i indikatorerna; orsakerna finns i valideringsrapporten "
                "på sidan Täckningsgrad. Datumen är tabellens huvuddatum: diagnosdatum, förloppets start eller "

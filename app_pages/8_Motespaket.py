@@ -15,6 +15,7 @@ import streamlit as st
 
 from export import pack as xpack
 from ui import data, filters, layout
+from textfmt.safe import md
 from views import PRESETS, available_views, preset_views
 
 _RESULT_KEY = "_motespaket_result"
@@ -28,7 +29,7 @@ layout.page_header(
     "bild per diagram med talarstöd (definition, antal, intervall, undertryckning) och avslutande definitioner.",
 )
 selection_text = xpack.pack_selection_text(ds, sel)
-st.markdown(f"**Urval från sidopanelen:** {selection_text}")
+st.markdown(f"**Urval från sidopanelen:** {md(selection_text)}")
 st.caption(f"Datauttag {ident.extract_date} · dataset {ident.dataset_id}. Ändra urvalet i sidopanelen; paketet "
            "byggs först när du klickar på knappen.")
 
@@ -81,7 +82,7 @@ if result:
     built: xpack.Pack = result["pack"]
     if result["signature"] != signature:
         st.info("Urvalet eller innehållet har ändrats sedan paketet byggdes. Filerna nedan gäller urvalet "
-                f"”{built.selection}”; bygg om för att få med ändringarna.", icon=":material/update:")
+                f"”{md(built.selection)}”; bygg om för att få med ändringarna.", icon=":material/update:")
     cols = st.columns(2)
     with cols[0]:
         st.download_button("Ladda ner PowerPoint (.pptx)", lambda p=built: xpack.to_pptx(p),
@@ -92,12 +93,12 @@ if result:
                            file_name=xpack.pack_filename(built, "pdf"), mime=xpack.MIME_PDF, key="mp_dl_pdf",
                            on_click="ignore", icon=":material/picture_as_pdf:", width="stretch")
     with st.expander(f"Innehåll ({built.slide_count} bilder)", icon=":material/view_carousel:"):
-        st.markdown(f"1. **{built.title}** – titelsida ({built.meeting_date}, datauttag "
+        st.markdown(f"1. **{md(built.title)}** – titelsida ({built.meeting_date}, datauttag "
                     f"{built.identity.extract_date}, dataset {built.identity.dataset_id})")
         for i, (item, png) in enumerate(zip(built.items, built.images), start=2):
-            st.markdown(f"{i}. **{item.title}** – {item.selection}")
+            st.markdown(f"{i}. **{md(item.title)}** – {md(item.selection)}")
             if png is not None:
                 st.image(png, width=480, caption=built.alt_texts[i - 2].split("\n")[0])
             elif item.error:
-                st.caption(f"Kunde inte skapas: {item.error}")
+                st.caption(f"Kunde inte skapas: {md(item.error)}")
         st.markdown(f"{built.slide_count - built.definition_slides + 1}. **Definitioner**")

@@ -40,3 +40,13 @@ def one_line(text, max_len: int | None = None) -> str:
     if max_len is not None and len(out) > max_len:
         out = out[: max_len - 1].rstrip() + "…"
     return out
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:=])")
+
+
+def md(text) -> str:
+    """Data-derived text for Streamlit's markdown (st.markdown, captions, metric labels, headers):
+    every markdown and Streamlit directive character backslash-escaped, on one line, so a name
+    like `[x](http://…)` or `:red[…]` is shown as characters, never as a link or a style."""
+    return _MARKDOWN.sub(r"\\\1", one_line(text))

@@ -29,6 +29,7 @@ import streamlit as st
 
 import textfmt as fmt
 from indicators.periods import month_end
+from textfmt.safe import md
 from views import Selection
 from views.selection import DEFAULT_GRAIN, DEFAULT_LEVEL, GRAINS, LEVELS
 
@@ -54,7 +55,7 @@ def _check_url(key: str, label: str, allowed_texts: Iterable[str], notices: list
     allowed = set(allowed_texts)
     bad = [v for v in _url_values(key) if v and v not in allowed]
     for v in bad:
-        notices.append(f"Okänt värde i länken ignorerades: {label} = ”{v[:40]}”.")
+        notices.append(f"Okänt värde i länken ignorerades: {label} = ”{md(v[:40])}”.")
 
 
 def _apply_pending() -> None:

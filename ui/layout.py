@@ -18,6 +18,7 @@ from charts import render as chart_render
 from charts import theme
 from export import tables as xtables
 from views.model import HIDDEN_SECONDARY
+from textfmt.safe import md
 from views.status import level_key
 
 from . import data
@@ -37,10 +38,10 @@ def show(view, *, key: str | None = None, chosen_days: int | None = None, on_sel
     Returns what st.plotly_chart returns (the selection state when `on_select` is given)."""
     key = key or fmt.slug(view.id, 40)
     if view.error:
-        no_data(f"{view.title}: kan inte visas – {view.error}")
+        no_data(f"{md(view.title)}: kan inte visas – {md(view.error)}")
         return None
     if view.table is None or view.table.empty:
-        no_data(f"{view.title}: inga resultat för urvalet.")
+        no_data(f"{md(view.title)}: inga resultat för urvalet.")
         return None
     ds = data.dataset()
     ctx = data.context()
@@ -52,8 +53,8 @@ def show(view, *, key: str | None = None, chosen_days: int | None = None, on_sel
                                 config=chart_render.plotly_config(fmt.slug(view.title)), **kwargs)
     frame = xtables.frame(view, ds.catalogue())
     if fig is None:
-        st.markdown(f"**{view.title}**")
-        st.caption(view.selection)
+        st.markdown(f"**{md(view.title)}**")
+        st.caption(md(view.selection))
         show_table(frame, key=f"{key}_t", expanded=True)
     hidden_note(view)
     if fig is not None and table:
@@ -69,7 +70,7 @@ def hidden_note(view) -> None:
         return
     names = list(dict.fromkeys(t.loc[t["hidden"] == HIDDEN_SECONDARY, "label"].astype(str)))
     if names:
-        st.caption(f"{fmt.join_names(names, 6)}: {fmt.SUPPRESSED_SECONDARY} – annars kunde en grupp med för få fall "
+        st.caption(f"{md(fmt.join_names(names, 6))}: {fmt.SUPPRESSED_SECONDARY} – annars kunde en grupp med för få fall "
                    "räknas fram ur de andra siffrorna.")
 
 
@@ -90,7 +91,7 @@ def kpi_cards(view, *, extra: dict | None = None) -> None:
         level = level_key(r)
         status = "" if missing or level == "no_target" else \
             f"{theme.LEVEL_SYMBOLS[level]} {theme.LEVEL_NAMES[level].lower()}"
-        col.metric(f"{r['indicator_label']} · {r['label']}", value, border=True)
+        col.metric(md(f"{r['indicator_label']} · {r['label']}"), value, border=True)
         if missing:
             col.caption(fmt.capitalize(missing) + ("" if missing == fmt.NO_CASES else
                                                     f" (färre än {ind.min_n} fall eller dolt för att skydda en "
@@ -107,17 +108,17 @@ def kpi_cards(view, *, extra: dict | None = None) -> None:
 
 def indicator_info(ind, *, expanded: bool = False) -> None:
     """rccShiny's three description texts plus the target and its source, in an expander."""
-    with st.expander(f"Om indikatorn: {ind.name_sv}", expanded=expanded, icon=":material/info:"):
+    with st.expander(f"Om indikatorn: {md(ind.name_sv)}", expanded=expanded, icon=":material/info:"):
         texts = ind.texts or {}
         if texts.get("om"):
-            st.markdown(f"**Om indikatorn.** {texts['om']}")
+            st.markdown(f"**Om indikatorn.** {md(texts['om'])}")
         if texts.get("tolkning"):
-            st.markdown(f"**Att tänka på vid tolkning.** {texts['tolkning']}")
+            st.markdown(f"**Att tänka på vid tolkning.** {md(texts['tolkning'])}")
         if texts.get("teknisk"):
-            st.markdown(f"**Teknisk beskrivning.** {texts['teknisk']}")
+            st.markdown(f"**Teknisk beskrivning.** {md(texts['teknisk'])}")
         target = fmt.targets_text(ind.target_low, ind.target_high, ind.direction)
         if target:
-            st.markdown(f"**Målnivå.** {target[0].upper() + target[1:]}. {ind.target_source}")
+            st.markdown(f"**Målnivå.** {target[0].upper() + target[1:]}. {md(ind.target_source)}")
 
 
 def no_data(message: str) -> None:
@@ -170,9 +171,9 @@ def data_status(source: data.DataSource) -> None:
     origin = {"snapshot": "Snapshot", "argument": "Data", "environment": "Data", "sample": "Exempeldata"}[source.origin]
     name = source.path.name if source.origin != "sample" else "syntetiska data"
     cols = st.columns([6, 1.4], vertical_alignment="center")
-    cols[0].caption(f"{origin}: **{name}** · uttaget {fmt.date_text(ds.extract_date)} · {icon} {summary}")
+    cols[0].caption(f"{origin}: **{md(name)}** · uttaget {fmt.date_text(ds.extract_date)} · {icon} {summary}")
     with cols[1].popover("Datastatus", icon=":material/fact_check:", width="stretch"):
-        st.markdown(f"**Källa:** {source.description}")
+        st.markdown(f"**Källa:** {md(source.description)}")
         st.markdown(f"**Uttagsdatum:** {fmt.date_text(ds.extract_date)}")
         st.markdown(f"**Kontroll:** {icon} {summary}")
         if len(report):
@@ -207,11 +208,11 @@ def _date_cell(value) -> str:
 def data_error_page(error: Exception, source: data.DataSource | None = None) -> None:
     """The page shown instead of the dashboard when the data cannot be loaded (never a traceback)."""
     st.title("Data kunde inte läsas in")
-    where = f" från {source.description}" if source else ""
+    where = f" från {md(source.description)}" if source else ""
     st.error(f"Indikatorpanelen kunde inte läsa in data{where}.", icon=":material/error:")
     messages = [m.strip() for m in re.split(r";\s*|\n", str(error)) if m.strip()]
     st.markdown("**Meddelanden:**")
-    st.markdown("\n".join(f"- {m}" for m in messages) or "- (inget meddelande)")
+    st.markdown("\n".join(f"- {md(m)}" for m in messages) or "- (inget meddelande)")
     st.markdown(
         "**Vad kan man göra?** Kontrollera att katalogen innehåller ett fullständigt uttag med "
         "`manifest.json` (se datakontraktet). Ange en annan katalog med `streamlit run app.py -- --data KATALOG` "
