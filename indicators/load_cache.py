@@ -20,7 +20,7 @@ import duckdb
 
 _PACKAGE = Path(__file__).resolve().parent
 _QUERIES = _PACKAGE.parent / "queries"
-_CODE_FILES = ("dataset.py", "loader.py", "schema.py", "load_cache.py")
+_CODE_FILES = ("dataset.py", "loader.py", "schema.py", "load_cache.py", "published.py", "catalogue.yaml")
 _KEEP = 8  # cache files kept (newest first)
 FORMAT = "1"
 
