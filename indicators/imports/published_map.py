@@ -159,8 +159,10 @@ class Collector:
     _proportions: frozenset = field(default_factory=lambda: frozenset(
         i.id for i in Catalogue.bundled() if i.kind == "proportion"))
 
+    _left_out: Counter = field(default_factory=Counter)  # (file, reason) → rows, in order of first use
+
     def report(self, file: str, reason: str, n: int = 1) -> None:
-        self.result.add(file, reason, n)
+        self._left_out[(file, reason)] += n
 
     def add(self, row: Row) -> None:
         """Keep the row unless its value or counts break a rule (then report it)."""
@@ -195,6 +197,8 @@ class Collector:
             self.report(file, R_DUPLICATE, n)
         for file, n in conflict.items():
             self.report(file, R_CONFLICT, n)
+        for (file, reason), n in self._left_out.items():  # one report line per file and reason
+            self.result.add(file, reason, n)
         kept.sort(key=lambda r: (r.source, r.indicator, r.period, r.region_code or ""))
         self.result.tables["published_figures"] = pa.Table.from_pylist(
             [{c: getattr(r, c) for c in SCHEMA.names} for r in kept], schema=SCHEMA)
