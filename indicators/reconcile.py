@@ -190,7 +190,7 @@ def _compare(indicator, source, source_id, region, year, comp: dict | None, pub:
         row["suppressed"] = bool(comp["suppressed"])
         row["provisional"] = bool(comp["provisional"])
         if row["suppressed"]:
-            notes.append("otillräckligt underlag i extraktet")
+            notes.append("beräknat värde visas inte: otillräckligt underlag (eller ingen nämnare)")
         else:
             row["computed_value"] = comp["value"]
             row["computed_numerator"] = comp["numerator"]
