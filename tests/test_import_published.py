@@ -80,6 +80,7 @@ def _v(gender, value, status=""):
 #        ou V15E1 N79198 2023 T 30        -> organisational unit: reported
 #        0002 N79198 2023 T 45            -> '02' is no county: reported
 #        0001 N00945 2023 T 12            -> KPI not in the map: reported
+#        '12' N79198 2023 T 40            -> no municipality id: reported
 #        0003 N79198 '2023-01' T 45       -> not a year: reported
 # page2: 0001 N79198 2023 T 48            -> identical copy of page1's: kept once, 1 reported
 #        0003 N70643 2023 T 103.3 status 'x' -> a given value keeps a null status; >100 is fine
@@ -100,8 +101,9 @@ def kolada_pages(tmp_path_factory) -> list[Path]:
         _entry("N79198", None, 2023, _v("T", 30), ou="V15E1"),
         _entry("N79198", "0002", 2023, _v("T", 45)),
         _entry("N00945", "0001", 2023, _v("T", 12)),
+        _entry("N79198", "12", 2023, _v("T", 40)),
         _entry("N79198", "0003", "2023-01", _v("T", 45)),
-    ], "count": 10, "next_page": "https://api.kolada.se/v3/data/kpi/N79198/year/2023?page=2"}
+    ], "count": 11, "next_page": "https://api.kolada.se/v3/data/kpi/N79198/year/2023?page=2"}
     page2 = {"values": [
         _entry("N79198", "0001", 2023, _v("T", 48)),
         _entry("N70643", "0003", "2023", _v("T", 103.3, "x")),
@@ -149,6 +151,7 @@ def test_kolada_reports_every_row_left_out(kolada_out):
         ("page1.json", kol.R_GROUP): 1,
         ("page1.json", kol.R_OU): 1,
         ("page1.json", kol.R_UNKNOWN_REGION): 1,
+        ("page1.json", kol.R_UNIT_ID): 1,
         ("page1.json", R_UNKNOWN_INDICATOR): 1,
         ("page1.json", kol.R_PERIOD): 1,
         ("page2.json", R_OVER_100): 1,

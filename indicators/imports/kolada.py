@@ -33,6 +33,7 @@ R_MUNICIPALITY = "kommun, inte region (fyrsiffrigt kommun-id)"
 R_GROUP = "kommungrupp, inte region"
 R_OU = "organisatorisk enhet (t.ex. sjukhus), inte region"
 R_UNKNOWN_REGION = "okänt regions-id (00 följt av en länskod som inte finns)"
+R_UNIT_ID = "okänt enhets-id (varken region, kommun eller kommungrupp)"
 R_PERIOD = "perioden är inte ett år"
 R_VALUE = "värdet är inte ett tal"
 R_ENTRY = "ofullständig post (saknar kpi, municipality, period eller values)"
@@ -102,7 +103,7 @@ def _read_entries(collector: Collector, file: str, entries: list, mapping) -> No
             continue
         unit = str(unit).strip()
         if re.fullmatch(r"\d{4}", unit) is None:
-            collector.report(file, R_GROUP if unit.upper().startswith("G") else R_OU, m)
+            collector.report(file, R_GROUP if unit.upper().startswith("G") else R_UNIT_ID, m)
             continue
         if unit.startswith("00"):
             region = None if unit == "0000" else unit[2:]
