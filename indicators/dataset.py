@@ -370,11 +370,9 @@ def _load_extracts(ds: Dataset, cur, directory: Path) -> None:
 
 def _load_published(ds: Dataset, cur, directory: Path) -> None:
     """The optional `published_figures` table (data-contract.md §9.3): checked like the other
-    extract tables and kept as the table `published_figures`. When the set has none, its status
-    names the bundled Kolada figures that stand in for it (indicators.published); a table that is
-    there but cannot be used is an error, never silently replaced by the bundled figures."""
-    from .published import BUNDLED_PUBLISHED_FILE, bundled_published
-
+    extract tables and kept as the table `published_figures`. When the set has none, the bundled
+    Kolada figures stand in for it (indicators.published); a table that is there but cannot be
+    used is an error, never silently replaced by the bundled figures."""
     table = "published_figures"
     assert table in OPTIONAL_EXTRACT_TABLES
     try:
@@ -383,9 +381,8 @@ def _load_published(ds: Dataset, cur, directory: Path) -> None:
         ds.tables[table] = TableStatus(table, "", error=str(exc).split(": ", 1)[1])
         return
     if source is None:
-        rows = len(bundled_published().table)
-        ds.tables[table] = TableStatus(table, str(BUNDLED_PUBLISHED_FILE), bundled=True, rows_read=rows,
-                                       rows_valid=rows)
+        # not a table of the set: it stays out of ds.tables (and so of every table list); the
+        # validation report names the bundled figures instead
         return
     status = TableStatus(table, str(source.path))
     ds.tables[table] = status

@@ -5,6 +5,12 @@ from __future__ import annotations
 import json
 
 
+def _bundled_name() -> str:
+    from .published import BUNDLED_PUBLISHED_FILE
+
+    return f"data/published/{BUNDLED_PUBLISHED_FILE.name}"
+
+
 def render_text(ds) -> str:
     lines = [f"Extrakt: {ds.directory}", f"Uttagsdatum: {ds.extract_date.isoformat()}", ""]
     lines.append(f"{'tabell':<22} {'källa':<10} {'rader':>12} {'giltiga':>12}  status")
@@ -12,6 +18,9 @@ def render_text(ds) -> str:
         source = "saknas" if not t.source else ("medföljer" if t.bundled else "extrakt")
         status = f"FEL: {t.error}" if t.error else "ok"
         lines.append(f"{t.table:<22} {source:<10} {t.rows_read:>12,} {t.rows_valid:>12,}  {status}".replace(",", " "))
+    if "published_figures" not in ds.tables:
+        lines.append(f"{'published_figures':<22} {'medföljer':<10} {'':>12} {'':>12}  "
+                     f"ingen egen tabell: medföljande publicerad statistik ({_bundled_name()}, Källa: Kolada)")
     lines.append("")
     if ds.report_rows:
         lines.append("Rader som inte används, per tabell och skäl:")
@@ -37,6 +46,9 @@ def render_json(ds) -> str:
                 for t in ds.tables.values()
             ],
             "left_out": [{"table": t, "reason": r, "rows": n} for t, r, n in ds.report_rows],
+            "published_figures": {"bundled": "published_figures" not in ds.tables,
+                                  "source": (ds.tables["published_figures"].source
+                                             if "published_figures" in ds.tables else _bundled_name())},
             "ok": not ds.failed_tables,
         },
         ensure_ascii=False,
