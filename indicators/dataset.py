@@ -29,6 +29,7 @@ from .schema import (
     END_CODE_TREATMENT,
     EXTRACT_TABLES,
     HEALTHCARE_REGIONS,
+    OPTIONAL_EXTRACT_TABLES,
     REFERENCE_TABLES,
     TARGET_TREATMENT_TYPES,
 )
@@ -124,6 +125,15 @@ class Dataset:
         return compute(self, indicator, by=by, start=start, end=end, where=where, min_n=min_n,
                        secondary=secondary)
 
+    def published(self, indicator: str | None = None):
+        """Official figures to show beside the computed ones (`indicators.published.PublishedFigures`:
+        `.table`, `.attribution` e.g. 'Källa: Kolada', `.bundled`): the set's own
+        `published_figures`, else the Kolada figures bundled with the project. Raises DataError
+        when the set's own table failed to load."""
+        from .published import published_of
+
+        return published_of(self, indicator)
+
     def reference(self, table: str) -> pd.DataFrame:
         """A reference table as loaded (valid rows, with any extra columns)."""
         self.require([table])
@@ -177,6 +187,7 @@ def open_data(directory, *, reference_dir: Path | None = None, cache: bool | Non
     cur = con.cursor()
     _load_reference(ds, cur, directory, reference_dir)
     _load_extracts(ds, cur, directory)
+    _load_published(ds, cur, directory)
     _build_derived(ds, cur)
     _summarise_and_drop_raw(ds, cur)
     cur.close()
@@ -357,6 +368,53 @@ def _load_extracts(ds: Dataset, cur, directory: Path) -> None:
                     "WHERE _reason IS NULL")
         status.rows_valid = status.rows_read - sum(n for t, _, n in ds.report_rows if t == table)
         ds.available.add(table)
+
+
+def _load_published(ds: Dataset, cur, directory: Path) -> None:
+    """The optional `published_figures` table (data-contract.md §9.3): checked like the other
+    extract tables and kept as the table `published_figures`. When the set has none, the bundled
+    Kolada figures stand in for it (indicators.published); a table that is there but cannot be
+    used is an error, never silently replaced by the bundled figures."""
+    table = "published_figures"
+    assert table in OPTIONAL_EXTRACT_TABLES
+    try:
+        source = find_source(directory, table)
+    except DataError as exc:
+        ds.tables[table] = TableStatus(table, "", error=str(exc).split(": ", 1)[1])
+        return
+    if source is None:
+        # not a table of the set: it stays out of ds.tables (and so of every table list); the
+        # validation report names the bundled figures instead
+        return
+    status = TableStatus(table, str(source.path))
+    ds.tables[table] = status
+    try:
+        select, select_params = table_select(cur, source)
+        if "regions" not in ds.available:
+            status.error = "kan inte kontrolleras eftersom regions saknas eller inte kunde läsas"
+            return
+        catalogue = ds.catalogue()
+        rules = read_query(f"validate/{table}.sql")
+        params = {"extract_date": ds.extract_date, "indicators": catalogue.ids(),
+                  "proportions": [i.id for i in catalogue if i.kind == "proportion"]}
+        cur.execute(f"CREATE OR REPLACE TABLE checked_{table} AS WITH raw_{table} AS ({select}) {rules}",
+                    {**select_params, **bind(rules, params)})
+    except DataError as exc:
+        status.error = str(exc).split(": ", 1)[1]
+        return
+    except duckdb.Error as exc:
+        status.error = f"filen kunde inte läsas: {str(exc).strip().splitlines()[0][:300]}"
+        return
+    status.rows_read = cur.execute(f"SELECT count(*) FROM checked_{table}").fetchone()[0]
+    left_out = cur.execute(f"SELECT _reason, count(*) FROM checked_{table} WHERE _reason IS NOT NULL "
+                           "GROUP BY 1 ORDER BY 2 DESC, 1").fetchall()
+    for reason, n in left_out:
+        ds.report_rows.append((table, reason, int(n)))
+    cur.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * EXCLUDE (_reason) FROM checked_{table} "
+                "WHERE _reason IS NULL")
+    cur.execute(f"DROP TABLE checked_{table}")
+    status.rows_valid = status.rows_read - sum(int(n) for _, n in left_out)
+    ds.available.add(table)
 
 
 def _build_derived(ds: Dataset, cur) -> None:

@@ -33,8 +33,9 @@ _INT_TYPES = {
     "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT",
     "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT",
 }
-_TYPE_SQL = {"text": "VARCHAR", "date": "DATE", "int": "BIGINT", "bool": "BOOLEAN"}
-_TYPE_SV = {"text": "text", "date": "datum", "int": "heltal", "bool": "boolesk"}
+_FLOAT_TYPES = {"FLOAT", "DOUBLE", "REAL", "DECIMAL"}
+_TYPE_SQL = {"text": "VARCHAR", "date": "DATE", "int": "BIGINT", "bool": "BOOLEAN", "double": "DOUBLE"}
+_TYPE_SV = {"text": "text", "date": "datum", "int": "heltal", "bool": "boolesk", "double": "decimaltal"}
 
 
 @dataclass(frozen=True)
@@ -167,6 +168,7 @@ def _cast_expr(cur, staging: str, table: str, col: Column, found_type: str, from
     ok = (
         (col.type == "text" and base == "VARCHAR")
         or (col.type == "int" and base in _INT_TYPES)
+        or (col.type == "double" and (base in _FLOAT_TYPES or base in _INT_TYPES))
         or (col.type == "bool" and base == "BOOLEAN")
         or (col.type == "date" and (base == "DATE" or base.startswith("TIMESTAMP")))
         or base == '"NULL"'

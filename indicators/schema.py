@@ -1,7 +1,8 @@
 """The tables of an extract set, as data-contract.md §1–3 defines them.
 
-Column types are the contract's four logical types; `loader.py` maps them onto Parquet/DuckDB
-types. Nothing here touches data.
+Column types are the contract's logical types (`text`, `date`, `int`, `bool`, and `double` for the
+published figures of §9.3); `loader.py` maps them onto Parquet/DuckDB types. Nothing here touches
+data.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Column:
     name: str
-    type: str  # 'text' | 'date' | 'int' | 'bool'
+    type: str  # 'text' | 'date' | 'int' | 'bool' | 'double'
     nullable: bool = False
 
 
@@ -100,7 +101,24 @@ EXTRACT_TABLES: dict[str, tuple[Column, ...]] = {
     ),
 }
 
-ALL_TABLES: dict[str, tuple[Column, ...]] = {**REFERENCE_TABLES, **EXTRACT_TABLES}
+# Extract tables an extract set may leave out without being incomplete (data-contract.md §9.3).
+# When `published_figures` is missing, the project's bundled Kolada figures stand in for it
+# (indicators.published).
+OPTIONAL_EXTRACT_TABLES: dict[str, tuple[Column, ...]] = {
+    "published_figures": _cols(
+        ("source", "text"),
+        ("source_id", "text"),
+        ("indicator", "text"),
+        ("region_code", "text", True),
+        ("period", "text"),
+        ("value", "double", True),
+        ("numerator", "int", True),
+        ("denominator", "int", True),
+        ("status", "text", True),
+    ),
+}
+
+ALL_TABLES: dict[str, tuple[Column, ...]] = {**REFERENCE_TABLES, **EXTRACT_TABLES, **OPTIONAL_EXTRACT_TABLES}
 
 # The unique id of each extract table (contract §3 "unique"); duplicates are left out, every copy.
 UNIQUE_ID: dict[str, str] = {

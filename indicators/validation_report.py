@@ -7,15 +7,29 @@ import json
 from .files import safe_text
 
 
+def _bundled_name() -> str:
+    from .published import BUNDLED_PUBLISHED_FILE
+
+    return f"data/published/{BUNDLED_PUBLISHED_FILE.name}"
+
+
 def render_text(ds) -> str:
     """The report as lines for a terminal: paths, messages and reasons without control characters."""
     lines = [f"Extrakt: {safe_text(ds.directory)}", f"Uttagsdatum: {ds.extract_date.isoformat()}", ""]
     lines.append(f"{'tabell':<22} {'källa':<10} {'rader':>12} {'giltiga':>12}  status")
     for t in ds.tables.values():
         source = "saknas" if not t.source else ("medföljer" if t.bundled else "extrakt")
+<<<<<<< HEAD
         status = f"FEL: {safe_text(t.error)}" if t.error else "ok"
         counts = f"{t.rows_read:>12,} {t.rows_valid:>12,}".replace(",", " ")
         lines.append(f"{t.table:<22} {source:<10} {counts}  {status}")
+=======
+        status = f"FEL: {t.error}" if t.error else "ok"
+        lines.append(f"{t.table:<22} {source:<10} {t.rows_read:>12,} {t.rows_valid:>12,}  {status}".replace(",", " "))
+    if "published_figures" not in ds.tables:
+        lines.append(f"{'published_figures':<22} {'medföljer':<10} {'':>12} {'':>12}  "
+                     f"ingen egen tabell: medföljande publicerad statistik ({_bundled_name()}, Källa: Kolada)")
+>>>>>>> issue12-published
     lines.append("")
     if ds.report_rows:
         lines.append("Rader som inte används, per tabell och skäl:")
@@ -41,6 +55,9 @@ def render_json(ds) -> str:
                 for t in ds.tables.values()
             ],
             "left_out": [{"table": t, "reason": r, "rows": n} for t, r, n in ds.report_rows],
+            "published_figures": {"bundled": "published_figures" not in ds.tables,
+                                  "source": (ds.tables["published_figures"].source
+                                             if "published_figures" in ds.tables else _bundled_name())},
             "ok": not ds.failed_tables,
         },
         ensure_ascii=False,

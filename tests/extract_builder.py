@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 
 from indicators.schema import ALL_TABLES, EXTRACT_TABLES
 
-_ARROW = {"text": pa.string(), "date": pa.date32(), "int": pa.int32(), "bool": pa.bool_()}
+_ARROW = {"text": pa.string(), "date": pa.date32(), "int": pa.int32(), "bool": pa.bool_(), "double": pa.float64()}
 
 
 def _value(col_type: str, v):
