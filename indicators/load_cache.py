@@ -21,11 +21,8 @@ import duckdb
 
 _PACKAGE = Path(__file__).resolve().parent
 _QUERIES = _PACKAGE.parent / "queries"
-<<<<<<< HEAD
-_CODE_FILES = ("dataset.py", "loader.py", "schema.py", "load_cache.py", "manifest.py", "files.py")
-=======
-_CODE_FILES = ("dataset.py", "loader.py", "schema.py", "load_cache.py", "published.py", "catalogue.yaml")
->>>>>>> issue12-published
+_CODE_FILES = ("dataset.py", "loader.py", "schema.py", "load_cache.py", "manifest.py", "files.py", "published.py",
+               "catalogue.yaml")
 _KEEP = 8  # cache files kept (newest first)
 FORMAT = "1"
 

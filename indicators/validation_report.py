@@ -19,17 +19,12 @@ def render_text(ds) -> str:
     lines.append(f"{'tabell':<22} {'källa':<10} {'rader':>12} {'giltiga':>12}  status")
     for t in ds.tables.values():
         source = "saknas" if not t.source else ("medföljer" if t.bundled else "extrakt")
-<<<<<<< HEAD
         status = f"FEL: {safe_text(t.error)}" if t.error else "ok"
         counts = f"{t.rows_read:>12,} {t.rows_valid:>12,}".replace(",", " ")
         lines.append(f"{t.table:<22} {source:<10} {counts}  {status}")
-=======
-        status = f"FEL: {t.error}" if t.error else "ok"
-        lines.append(f"{t.table:<22} {source:<10} {t.rows_read:>12,} {t.rows_valid:>12,}  {status}".replace(",", " "))
     if "published_figures" not in ds.tables:
         lines.append(f"{'published_figures':<22} {'medföljer':<10} {'':>12} {'':>12}  "
                      f"ingen egen tabell: medföljande publicerad statistik ({_bundled_name()}, Källa: Kolada)")
->>>>>>> issue12-published
     lines.append("")
     if ds.report_rows:
         lines.append("Rader som inte används, per tabell och skäl:")

@@ -68,6 +68,9 @@ TABLE_LABELS = {
     "svf_lead_time_targets": "Ledtidsgränser",
     "registers": "Register",
     "quality_indicators": "Kvalitetsindikatorer",
+    "published_figures": "Publicerad statistik",
+    "hospitals": "Sjukhus",
+    "svf_kva_prefixes": "SVF-koder (KVÅ-prefix)",
 }
 GRAIN_LABELS = {"year": "År", "quarter": "Kvartal", "month": "Månad"}
 LEVEL_LABELS = {"riket": "Riket", "healthcare_region": "Sjukvårdsregion", "region": "Region"}
