@@ -95,8 +95,12 @@ class Context:
 
     @property
     def healthcare_regions(self) -> list[str]:
-        present = set(self.healthcare_region_of.values())
-        return [h for h in HEALTHCARE_REGIONS if h in present] + sorted(present - set(HEALTHCARE_REGIONS))
+        cached = self.__dict__.get("_healthcare_regions")
+        if cached is None:
+            present = set(self.healthcare_region_of.values())
+            cached = [h for h in HEALTHCARE_REGIONS if h in present] + sorted(present - set(HEALTHCARE_REGIONS))
+            self.__dict__["_healthcare_regions"] = cached
+        return list(cached)
 
     def regions_of(self, healthcare_region: str) -> list[str]:
         return [r for r, h in self.healthcare_region_of.items() if h == healthcare_region]

@@ -275,15 +275,51 @@ def _cached(ds, key, make):
     return value
 
 
+_SVF_VIEWS = ("nyckeltal:ledtider", "fordelning:svf_within_target", "overtid:svf_within_target",
+              "malgap:svf_within_target")
+_REGISTER_VIEWS = ("kvalitetsindikatorer", "nyckeltal:register", "scorecard")
+_COVERAGE_PERIOD_VIEWS = ("tackning", "register:register_coverage")
+
+
+def project(ds, sel: Selection, view_id: str) -> Selection:
+    """The selection with the fields that cannot change this view reset to their defaults, so a
+    view is built (and cached) once for every selection that shows it the same: a register filter
+    does not rebuild the SVF charts, a new trend grain only the trends, a pathway filter not the
+    register charts."""
+    base = view_id.partition("@")[0]
+    kind, _, arg = base.partition(":")
+    if kind == "om":
+        return Selection(sel.start, sel.end)
+    cat = ds.catalogue()
+    dims = cat.get(arg).dimensions if arg in cat else ()
+    if base == "scorecard":
+        dims = {d for i in overview_ids() if i in cat for d in cat.get(i).dimensions}
+    changes = {"indicator": None}
+    if not ("svf_code" in dims or base in _SVF_VIEWS):
+        changes["svf_code"] = None
+    if not ("register" in dims or base in _REGISTER_VIEWS):
+        changes["register"] = None
+    if kind != "trend":
+        changes["grain"] = "quarter"
+    if base not in _COVERAGE_PERIOD_VIEWS:
+        changes["coverage_period"] = "final"
+    return sel.replace(**changes)
+
+
 def raw_view(ds, sel: Selection, view_id: str) -> View:
     """A view before disclosure control across the output (primary suppression only)."""
+    base, _, level = view_id.partition("@")
+    if level and level == sel.level:  # the comparison at the selection's own level is the view itself
+        return raw_view(ds, sel, base).replace(id=view_id)
+    psel = project(ds, sel, view_id)
+
     def make():
         ctx = context(ds)
         try:
-            return _builder(ctx, sel, view_id)()
+            return _builder(ctx, psel, view_id)()
         except (DataError, QueryError) as exc:
             return failed_view(view_id, "failed", _title_for(ctx, view_id), "", str(exc))
-    return _cached(ds, ("raw", sel, view_id), make)
+    return _cached(ds, ("raw", psel, view_id), make)
 
 
 # -- the universe and protection ---------------------------------------------------------------------
@@ -305,11 +341,20 @@ def universe(ds, sel: Selection) -> list[str]:
     return [v for v in dict.fromkeys(ids) if v != "scorecard"]
 
 
+def _members(ds, sel: Selection, family: str) -> tuple:
+    """(view id, projected selection) of every universe view that counts `family`: what the
+    family's protection depends on, and so its cache key."""
+    ctx = context(ds)
+    return tuple((vid, project(ds, sel, vid)) for vid in universe(ds, sel) if family in view_families(ctx, sel, vid))
+
+
 def family_states(ds, sel: Selection, family: str) -> dict:
     """The final hidden/shown state of every cell of `family` over the selection's universe."""
+    members = _members(ds, sel, family)
+
     def make():
         ctx = context(ds)
-        views = [raw_view(ds, sel, vid) for vid in universe(ds, sel) if family in view_families(ctx, sel, vid)]
+        views = [raw_view(ds, psel, vid) for vid, psel in members]
         cells_views = []
         for v in views:
             t = v.table
@@ -322,7 +367,7 @@ def family_states(ds, sel: Selection, family: str) -> dict:
         rels = protectmod.relations(states.keys(), _domains(ctx))
         protectmod.secondary_cells(states, rels)
         return states
-    return _cached(ds, ("family", sel, family), make)
+    return _cached(ds, ("family", family, members), make)
 
 
 def _domains(ctx) -> dict:
@@ -331,18 +376,20 @@ def _domains(ctx) -> dict:
 
 def view(ds, sel: Selection, view_id: str) -> View:
     """The view `view_id` for the selection, protected and with its notes finished (cached)."""
+    ctx = context(ds)
+    raw = raw_view(ds, sel, view_id)
+    if raw.error or raw.table is None or raw.table.empty or "cell" not in raw.table.columns:
+        return _cached(ds, ("view", id(raw)), lambda: notemod.finish(ctx, raw) if not raw.error else raw)
+    families = sorted({c.family for c in raw.table["cell"] if c is not None})
+    members = tuple((fam, _members(ds, sel, fam)) for fam in families)
+
     def make():
-        ctx = context(ds)
-        raw = raw_view(ds, sel, view_id)
-        if raw.error or raw.table is None or raw.table.empty or "cell" not in raw.table.columns:
-            return notemod.finish(ctx, raw) if not raw.error else raw
         states = {}
-        for fam in {c.family for c in raw.table["cell"] if c is not None}:
+        for fam in families:
             states.update(family_states(ds, sel, fam))
         extra = {c for c, st in states.items() if st.secondary}
-        protected = protectmod._apply(raw, states, extra)
-        return _finish(ctx, protected)
-    return _cached(ds, ("view", sel, view_id), make)
+        return _finish(ctx, protectmod._apply(raw, states, extra))
+    return _cached(ds, ("view", view_id, project(ds, sel, view_id), members), make)
 
 
 def _finish(ctx, v: View) -> View:

@@ -43,10 +43,31 @@ def where_for(ind, sel, *, regions: bool = False, svf: bool = True, register: bo
 def compute(ctx, ind, by=(), start: date | None = None, end: date | None = None,
             where: dict | None = None) -> pd.DataFrame:
     """`Dataset.compute` (primary suppression only) with each row's cell; `hidden` and
-    `no_cases` columns added."""
+    `no_cases` columns added. Cached per data set and arguments (many views share a query: riket
+    of an indicator is in its comparison, its breakdowns and the overview); never change the
+    returned frame in place."""
     by = list(by or [])
-    df = ctx.ds.compute(ind.id, by=by, start=start, end=end, where=where)
-    return _decorate(ctx, ind, df, by, start, end, where)
+    key = (ind.id, tuple(by), start, end, tuple(sorted((k, tuple(v) if not isinstance(v, str) else (v,))
+                                                       for k, v in (where or {}).items())))
+    cache, lock = _cache(ctx)
+    with lock:
+        hit = cache.get(key)
+    if hit is not None:
+        return hit
+    df = _decorate(ctx, ind, ctx.ds.compute(ind.id, by=by, start=start, end=end, where=where), by, start, end, where)
+    with lock:
+        cache[key] = df
+        while len(cache) > 4000:
+            cache.pop(next(iter(cache)))
+    return df
+
+
+def _cache(ctx):
+    if not hasattr(ctx, "_rows_cache"):
+        import threading
+
+        ctx._rows_cache = ({}, threading.Lock())
+    return ctx._rows_cache
 
 
 def _decorate(ctx, ind, df: pd.DataFrame, by, start, end, where) -> pd.DataFrame:
@@ -89,11 +110,7 @@ def with_all(ctx, ind, df: pd.DataFrame, dim: str, values, start, end, where, by
 
 
 def labelled(df: pd.DataFrame, labels, roles, unit_codes) -> pd.DataFrame:
-    out = df.copy()
-    out["label"] = list(labels)
-    out["role"] = list(roles)
-    out["unit_code"] = pd.array(list(unit_codes), dtype="string")
-    return out
+    return df.assign(label=list(labels), role=list(roles), unit_code=pd.array(list(unit_codes), dtype="string"))
 
 
 def concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
