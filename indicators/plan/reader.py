@@ -49,7 +49,7 @@ from pathlib import Path
 from .headings import FIELD_LABELS, NOTE_FIELD_LABELS, field_of, header_score, normalise, note_field_of
 from .model import Goal, Plan, PlanError, PlanProblem, StatusNote, Unit
 from .reference import CellError, PlanContext
-from .table import Sheet, read_raw, text_of
+from .table import Sheet, Unevaluated, read_raw, text_of
 from .values import deadline_of, direction_of, goal_value_of, note_date_of, notes_of
 
 SAMPLE_PLAN = Path(__file__).resolve().parents[2] / "data" / "plans" / "exempel_rcc_mellansverige.xlsx"
@@ -151,14 +151,21 @@ def _problem(label, sheet_name, number, columns, field_name, message) -> PlanPro
 def _goal(label, sheet_name, number, cells, columns, ctx: PlanContext, scope, today):
     problems: list[PlanProblem] = []
 
+    def fail(f, message):
+        problems.append(_problem(label, sheet_name, number, columns, f, message))
+
     def cell(f):
         if f not in columns:
             return None
         i = columns[f][0]
         return cells[i] if i < len(cells) else None
 
-    def fail(f, message):
-        problems.append(_problem(label, sheet_name, number, columns, f, message))
+    for f in columns:
+        if isinstance(cell(f), Unevaluated):
+            fail(f, f"formeln {str(cell(f))[:40]} har inget sparat värde (filen är inte sparad i Excel); "
+                    "skriv in värdet eller öppna och spara filen i Excel")
+    if problems:
+        return None, problems
 
     def attempt(f, parse):
         try:

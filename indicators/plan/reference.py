@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from ..catalogue import Catalogue, Indicator
 from ..loader import BUNDLED_REFERENCE_DIR
+from ..schema import HEALTHCARE_REGIONS
 from .headings import normalise
 from .model import Unit
 
@@ -169,8 +170,8 @@ class PlanContext:
             elif k in ALL_REGIONS:
                 found = self.regions_in(scope.code if scope else None)
             elif k in ALL_HEALTHCARE_REGIONS:
-                found = [Unit("healthcare_region", hr, hr)
-                         for hr in sorted({str(r["healthcare_region"]) for r in self._need("regions", self.regions)})]
+                present = {str(r["healthcare_region"]) for r in self._need("regions", self.regions)}
+                found = [Unit("healthcare_region", hr, hr) for hr in HEALTHCARE_REGIONS if hr in present]
             elif k in self._region_keys():
                 r = self._region_keys()[k]
                 found = [Unit("region", str(r["region_code"]), str(r["region_name"]))]

@@ -298,6 +298,7 @@ def _yearly(ds, ind: Indicator, goal: Goal, level: str, year: int, min_n) -> tup
     with complementary suppression within each year. Returns (table, the years of the series)."""
     from ..engine import default_period
 
+    ds.require(ind.needs)  # a missing table raises DataError naming it, before any query
     first = max(default_period(ds, ind)[0].year, year - MAX_SERIES_YEARS + 1)
     dims = [d for d in (None if level == "riket" else level, goal.split) if d]
     if first > year:
@@ -408,6 +409,7 @@ def results_table(results: list[GoalResult]) -> pd.DataFrame:
             "Riktning": {"higher": "minst", "lower": "högst"}.get(g.direction or "", ""),
             "Måldatum": g.deadline.isoformat() if g.deadline else "", "År": r.year,
             "Status": r.status_label, "Osäker (95 % KI)": "ja" if r.uncertain else "",
+            "För få fall": "ja" if (p is not None and p.suppressed) else "",
             "Värde": p.value if shown else None, "Täljare": p.numerator if shown else None,
             "Nämnare": p.denominator if shown else None, "KI låg": p.ci_low if shown else None,
             "KI hög": p.ci_high if shown else None,

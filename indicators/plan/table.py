@@ -25,6 +25,11 @@ class Percent(float):
     """A number Excel shows as a percentage: the value in percent (0,7 formatted 0 % → 70.0)."""
 
 
+class Unevaluated(str):
+    """A formula cell with no value saved by Excel (a file written by a program): the formula's text.
+    It is never evaluated; the reader reports it."""
+
+
 @dataclass
 class Sheet:
     name: str  # the sheet's name ('' for CSV)
@@ -81,6 +86,8 @@ def _read_xlsx(label: str, data: bytes) -> RawPlan:
 
     try:
         wb = load_workbook(io.BytesIO(data), data_only=True, read_only=False)
+        # the same workbook with formulas as text, to tell an empty cell from an unsaved formula
+        formulas = load_workbook(io.BytesIO(data), data_only=False, read_only=False)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
         raise PlanError(f"{label}: filen kunde inte läsas som Excel (.xlsx): {type(exc).__name__}") from None
     try:
@@ -91,9 +98,11 @@ def _read_xlsx(label: str, data: bytes) -> RawPlan:
             # the first sheet with a heading row (an instructions sheet may come first)
             plan_ws = next((ws for ws in sheets if _has_heading(ws)), sheets[0])
         notes_ws = next((by_name[n] for n in NOTES_SHEET_NAMES if n in by_name and by_name[n] is not plan_ws), None)
-        return RawPlan(_sheet(label, plan_ws), _sheet(label, notes_ws) if notes_ws is not None else None)
+        return RawPlan(_sheet(label, plan_ws, formulas[plan_ws.title]),
+                       _sheet(label, notes_ws, formulas[notes_ws.title]) if notes_ws is not None else None)
     finally:
         wb.close()
+        formulas.close()
 
 
 def _has_heading(ws) -> bool:
@@ -103,7 +112,7 @@ def _has_heading(ws) -> bool:
     return False
 
 
-def _sheet(label: str, ws) -> Sheet:
+def _sheet(label: str, ws, formula_ws) -> Sheet:
     if ws.max_row > MAX_ROWS + 50:
         raise PlanError(f"{label}: bladet {ws.title} har fler än {MAX_ROWS} rader och är ingen plan")
     width = min(ws.max_column, MAX_COLUMNS)
@@ -111,6 +120,11 @@ def _sheet(label: str, ws) -> Sheet:
     for cells in ws.iter_rows(min_row=1, max_row=ws.max_row, max_col=width):
         r = cells[0].row
         grid[r] = [_cell_value(c) for c in cells]
+        for i, c in enumerate(cells):
+            if c.value is None:
+                f = formula_ws.cell(row=r, column=i + 1)
+                if f.data_type == "f":
+                    grid[r][i] = Unevaluated(str(f.value))
     for merged in ws.merged_cells.ranges:
         anchor = grid.get(merged.min_row, [None] * width)
         value = anchor[merged.min_col - 1] if merged.min_col - 1 < len(anchor) else None
