@@ -54,3 +54,11 @@ def test_plan_status_text_ends_with_the_summary(small_data_dir, capsys):
 def test_plan_status_refuses_a_year_out_of_range(small_data_dir, capsys):
     assert main(["plan-status", "--data", str(small_data_dir), "--year", "1850"]) == 2
     assert capsys.readouterr().err == "fel: --year 1850 ligger utanför 2000–2100\n"
+
+
+def test_plan_status_csv_is_inert_for_formula_like_plan_texts(small_data_dir, tmp_path, capsys):
+    path = tmp_path / "plan.csv"
+    path.write_text('Mål;Ansvarig\n"=HYPERLINK(""http://x"")";-Regionerna\n', encoding="utf-8")
+    assert main(["plan-status", "--data", str(small_data_dir), "--plan", str(path), "--format", "csv"]) == 0
+    [row] = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert row["Mål"] == "'=HYPERLINK(\"http://x\")" and row["Ansvarig"] == "'-Regionerna"

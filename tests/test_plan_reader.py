@@ -269,6 +269,17 @@ def test_unknown_file_types_are_refused(tmp_path):
         read_plan(tmp_path / "trasig.xlsx")
 
 
+def test_an_xlsx_that_unpacks_to_too_much_is_refused(tmp_path, monkeypatch):
+    from indicators.plan import table
+
+    wb = Workbook()
+    wb.active.append(["Mål"])
+    wb.save(tmp_path / "plan.xlsx")
+    monkeypatch.setattr(table, "MAX_UNZIPPED_BYTES", 1000)
+    with pytest.raises(PlanError, match="packas upp till mer än"):
+        read_plan(tmp_path / "plan.xlsx")
+
+
 def test_an_upload_is_read_from_bytes_with_its_name():
     plan = read_plan("Mål;Region\nA;Dalarna\n".encode(), name="uppladdad.csv", today=TODAY)
     assert plan.source == "uppladdad.csv" and plan.goals[0].units[0].label == "Dalarna"

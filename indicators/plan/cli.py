@@ -19,6 +19,19 @@ import sys
 from ..errors import QueryError
 
 
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert(table):
+    """Text cells that a spreadsheet would take for a formula ('=…', '+…', '-…', '@…') get a leading
+    apostrophe: plan texts are written by users, and a CSV we write must open inert."""
+    out = table.copy()
+    for col in out.columns:
+        if any(isinstance(v, str) and v.startswith(_FORMULA_STARTS) for v in out[col]):
+            out[col] = [("'" + v) if isinstance(v, str) and v.startswith(_FORMULA_STARTS) else v for v in out[col]]
+    return out
+
+
 def add_commands(sub, parser_class) -> None:
     c = sub.add_parser("plan-check", help="kontrollera en planfil (cancerplanens mål)")
     c.add_argument("plan")
@@ -70,7 +83,7 @@ def run_status(args) -> int:
         print(f"utelämnad: {p}", file=sys.stderr)
     results = judge_plan(ds, plan, year, min_n=args.min_n)
     if args.format == "csv":
-        sys.stdout.write(to_csv(results_table(results)))
+        sys.stdout.write(to_csv(inert(results_table(results))))
         return 0
     if args.format == "json":
         sys.stdout.write(to_json(results_table(results)) + "\n")

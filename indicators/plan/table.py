@@ -16,6 +16,7 @@ from .headings import NOTES_SHEET_NAMES, PLAN_SHEET_NAMES, field_of, header_scor
 from .model import PlanError
 
 MAX_FILE_BYTES = 10 * 1024 * 1024  # a plan is a few hundred rows; anything this large is not one
+MAX_UNZIPPED_BYTES = 100 * 1024 * 1024  # an .xlsx is a zip: refuse one that unpacks to more than this
 MAX_ROWS = 5000
 MAX_COLUMNS = 200
 _DELIMITERS = (";", ",", "\t")
@@ -84,6 +85,14 @@ def _read_xlsx(label: str, data: bytes) -> RawPlan:
 
     from openpyxl import load_workbook
 
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            unpacked = sum(info.file_size for info in z.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise PlanError(f"{label}: filen kunde inte läsas som Excel (.xlsx): den är ingen zip-arkivfil") from None
+    if unpacked > MAX_UNZIPPED_BYTES:
+        raise PlanError(f"{label}: filen packas upp till mer än {MAX_UNZIPPED_BYTES // (1024 * 1024)} MB och är "
+                        "ingen plan")
     try:
         wb = load_workbook(io.BytesIO(data), data_only=True, read_only=False)
         # the same workbook with formulas as text, to tell an empty cell from an unsaved formula
