@@ -159,10 +159,26 @@ def test_windows_1252_csv_with_commas_is_read(tmp_path):
     assert g.notes[0].text == "Möte i Västerås"
 
 
-def test_utf16_text_is_refused_with_a_hint(tmp_path):
-    path = write_csv(tmp_path, "Mål\tRegion\nA\tUppsala\n", encoding="utf-16")
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_text_is_refused_with_a_hint(tmp_path, encoding):
+    path = write_csv(tmp_path, "Mål\tRegion\nA\tUppsala\n", encoding=encoding)
     with pytest.raises(PlanError, match=r"plan\.csv: .*UTF-16"):
         read_plan(path, today=TODAY)
+
+
+@pytest.mark.parametrize("data, message", [
+    (bytes(range(256)) * 4, "binära tecken"),
+    (("Mål;Hur\nA;" + "x" * 200_000 + "\n").encode(), "en cell är längre än"),
+])
+def test_binary_files_and_giant_cells_are_refused_in_swedish(data, message):
+    with pytest.raises(PlanError, match=message):
+        read_plan(data, name="plan.csv")
+
+
+def test_a_long_text_cell_is_a_row_problem(tmp_path):
+    plan = read(tmp_path, "Mål;Hur\nA;" + "x" * 20_001 + "\nB;kort\n")
+    assert [g.goal_text for g in plan.goals] == ["B"]
+    assert (plan.problems[0].row, plan.problems[0].column) == (2, "Hur")
 
 
 # -- bad rows ------------------------------------------------------------------------------------------

@@ -158,9 +158,15 @@ def _cell_value(cell):
 # -- CSV ------------------------------------------------------------------------------------------
 
 def _decode(label: str, data: bytes) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:4096]:
+    head = data[:400]
+    # UTF-16 text (with or without a byte-order mark) has a NUL in every other byte
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or (
+            len(head) >= 4 and max(head[0::2].count(0), head[1::2].count(0)) > 0.4 * (len(head) // 2)):
         raise PlanError(f"{label}: filen ser ut att vara UTF-16 (Excels \"Unicode-text\"); "
                         "spara som CSV UTF-8 eller CSV (semikolonavgränsad)")
+    if b"\x00" in data:
+        raise PlanError(f"{label}: filen innehåller binära tecken och är ingen textfil; spara planen som .xlsx "
+                        "eller CSV")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -177,8 +183,9 @@ def _read_csv(label: str, data: bytes) -> Sheet:
     for delimiter in _DELIMITERS:
         try:
             records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False))
-        except csv.Error as exc:
-            raise PlanError(f"{label}: CSV-filen kunde inte läsas ({exc})") from None
+        except csv.Error:
+            raise PlanError(f"{label}: CSV-filen kunde inte läsas: en cell är längre än "
+                            f"{csv.field_size_limit()} tecken eller citattecknen går inte ihop") from None
         score = max((header_score(rec) for rec in records[:30]), default=0)
         if best is None or score > best[0]:
             best = (score, records)
