@@ -16,6 +16,7 @@ from indicators.plan import (
     default_year,
     fit_trend,
     judge_plan,
+    linked_indicators,
     read_plan,
     results_table,
     summary,
@@ -82,8 +83,8 @@ def test_status_rules_for_a_rising_series(goal, deadline, status, projection):
 
 def test_reason_texts_say_value_goal_and_trend_in_swedish():
     _, reason, _, _ = decide(RISING, 2025, 80, "higher", date(2027, 12, 31))
-    assert reason == ("2025: 75,0 % (mål minst 80 % senast 2027) – inte nått än, men trenden (+4,0 per år) "
-                      "ger 85,0 % år 2027.")
+    assert reason == ("2025: 75,0 % (mål minst 80 % senast 2027) – inte nått än, men trenden (+4,0 procentenheter "
+                      "per år) ger 85,0 % år 2027.")
     _, reason, _, _ = decide(RISING, 2025, 80, "higher", date(2024, 12, 31))
     assert reason == "2025: 75,0 % (mål minst 80 % senast 2024) – målet är inte nått och måldatum har passerat."
 
@@ -95,6 +96,14 @@ def test_a_projection_that_reaches_the_goal_while_the_trend_goes_the_wrong_way_i
     status, _, trend, _ = decide(s, 2025, 80, "higher", date(2026, 12, 31))
     assert trend.slope == pytest.approx(-5.0) and trend.projection == pytest.approx(80.0)
     assert status == "not_met"
+
+
+def test_an_exact_share_meets_its_goal_despite_float_rounding():
+    # 57/100 is 56.99999999999999 % in floating point; 57 % is the goal
+    s = [YearValue(2025, True, False, False, 57, 100.0, 57 / 100 * 100)]
+    assert s[0].value < 57
+    assert decide(s, 2025, 57, "higher", None)[0] == "met"
+    assert decide(s, 2025, 56.9, "lower", None)[0] == "not_met"
 
 
 def test_lower_is_better_goals():
@@ -356,3 +365,9 @@ def test_earlier_follow_up_year_uses_only_data_up_to_it(judged, plan_data):
     assert r.latest.value == pytest.approx(75.0)
     assert r.trend.slope == pytest.approx(5.0) and r.trend.projection == pytest.approx(90.0)
     assert r.status == "on_track"
+
+
+def test_linked_indicators_are_listed_once_in_plan_order(judged):
+    # svf_within_target (many goals), svf_over_175 (context), rcl_coverage (linked, though not computable here)
+    assert [i.id for i in linked_indicators(judged[1])] == ["svf_within_target", "svf_over_175", "rcl_coverage"]
+    assert linked_indicators(judged[1])[0].texts["om"].startswith("Andelen av de patienter")

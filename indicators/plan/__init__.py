@@ -13,24 +13,12 @@ typed goals, and each goal's status judged on a data set. Format and rules: docs
 from .model import CHAPTERS, Goal, Plan, PlanError, PlanProblem, StatusNote, Unit
 from .reader import SAMPLE_PLAN, read_plan
 from .reference import PlanContext
-from .status import (
-    CI_LABELS,
-    STATUS_LABELS,
-    STATUSES,
-    GoalResult,
-    Trend,
-    YearValue,
-    decide,
-    default_year,
-    fit_trend,
-    judge_goal,
-    judge_plan,
-    results_table,
-    summary,
-)
+from .judge import default_year, judge_goal, judge_plan
+from .status import CI_LABELS, STATUS_LABELS, STATUSES, GoalResult, Trend, YearValue, decide, fit_trend
+from .summary import linked_indicators, results_table, summary
 
 __all__ = [
     "CHAPTERS", "CI_LABELS", "STATUSES", "STATUS_LABELS", "SAMPLE_PLAN",
     "Goal", "GoalResult", "Plan", "PlanContext", "PlanError", "PlanProblem", "StatusNote", "Trend", "Unit", "YearValue",
-    "decide", "default_year", "fit_trend", "judge_goal", "judge_plan", "read_plan", "results_table", "summary",
+    "decide", "default_year", "fit_trend", "judge_goal", "judge_plan", "linked_indicators", "read_plan", "results_table", "summary",
 ]

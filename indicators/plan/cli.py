@@ -72,7 +72,8 @@ def run_status(args) -> int:
     from ..dataset import open_data
     from ..output import to_csv, to_json
     from .reader import SAMPLE_PLAN, read_plan
-    from .status import default_year, judge_plan, results_table, summary
+    from .judge import default_year, judge_plan
+    from .summary import results_table, summary
 
     ds = open_data(args.data)
     year = args.year if args.year is not None else default_year(ds)

@@ -69,7 +69,7 @@ def read_plan(source, *, name: str | None = None, ds=None, context: PlanContext 
     today) bounds the dates of status notes.
     """
     raw = read_raw(source, name)
-    label = Path(name).name if name else (Path(source).name if isinstance(source, (str, Path)) else "planfil")
+    label = raw.label
     ctx = context or (PlanContext.for_dataset(ds) if ds is not None else PlanContext.bundled())
     today = today or date.today()
     sheet = raw.plan
@@ -85,7 +85,7 @@ def read_plan(source, *, name: str | None = None, ds=None, context: PlanContext 
     for number, cells in sheet.rows[header_at + 1:]:
         if not any(text_of(c) for c in cells):
             continue
-        if header_score(cells) >= 2:
+        if _repeats_headings(cells, columns):
             continue  # the heading row repeated (tables pasted one after another)
         goal, problems = _goal(label, sheet.name, number, cells, columns, ctx, scope, today)
         if goal is not None and goal.id in seen_ids:
@@ -100,6 +100,18 @@ def read_plan(source, *, name: str | None = None, ds=None, context: PlanContext 
     if raw.notes is not None:
         _attach_notes(label, raw.notes, plan, today)
     return plan
+
+
+def _repeats_headings(cells, columns) -> bool:
+    """True for a row that holds the plan's headings again, each in its own column."""
+    same = 0
+    for f, (i, _) in columns.items():
+        text = text_of(cells[i]) if i < len(cells) else ""
+        if text:
+            if field_of(text) != f:
+                return False
+            same += 1
+    return same >= 2
 
 
 def _columns(label: str, header_row) -> tuple[dict[str, tuple[int, str]], list[str]]:

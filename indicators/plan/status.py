@@ -1,5 +1,5 @@
-"""Status of a plan's goals: `judge_plan(ds, plan, year)` gives one `GoalResult` per goal × unit
-(× pathway or register when the goal says "alla"). Every number comes from `Dataset.compute`.
+"""The status rules of plan goals and the result types. `judge.py` computes the yearly values with
+the engine and applies these rules; this module is plain Python on those values.
 
 The rules (docs/cancerplan.md, "Så bedöms målen"), for the follow-up year Y:
 - ej mätbar: the goal has no indicator, or its indicator is followed without a goal value ('–').
@@ -16,11 +16,6 @@ The rules (docs/cancerplan.md, "Så bedöms målen"), for the follow-up year Y:
   its value at D reaches the goal value.
 - ej uppnått: otherwise — Y's value misses the goal and the Måldatum has passed (D ≤ Y), or there
   is no Måldatum, or the trend does not reach the goal by D.
-
-Suppression: each year's values are computed for every unit of the goal's level at once and get
-the engine's complementary suppression among the units (and, for regions, within their
-sjukvårdsregion) of that year, so that a suppressed region cannot be recovered from the others
-and their total. A suppressed year carries no counts and no values.
 """
 
 from __future__ import annotations
@@ -29,13 +24,10 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
-import pandas as pd
 
 from .. import stats
 from ..catalogue import Indicator
-from ..errors import DataError, QueryError
-from ..suppression import apply_secondary_suppression
-from .model import CHAPTERS, NO_CHAPTER_LABEL, SPLIT_LABELS, Goal, Plan, StatusNote, Unit
+from .model import Goal, StatusNote, Unit
 
 STATUSES = ("met", "on_track", "not_met", "insufficient", "not_measurable")
 STATUS_LABELS = {
@@ -50,8 +42,7 @@ CI_LABELS = {"met": "säkert uppnått (hela 95 %-intervallet når målet)",
              "uncertain": "osäkert (95 %-intervallet omfattar målvärdet)"}
 TREND_YEARS = 5  # the window Y−4…Y, as Fingertips' recent trend
 MIN_TREND_POINTS = 3
-MAX_SERIES_YEARS = 10  # years shown before Y (the chart's span)
-_VALUE_COLUMNS = ("numerator", "denominator", "value", "ci_low", "ci_high", "missing")
+_TOLERANCE = 1e-9
 
 
 @dataclass(frozen=True)
@@ -182,8 +173,12 @@ def _with_projection(trend: Trend, deadline_year: int, upper: float | None) -> T
 
 
 def meets(value: float, goal_value: float, direction: str) -> bool:
-    """The engine's target test: ≥ the goal value when higher is better, ≤ when lower is."""
-    return value >= goal_value if direction == "higher" else value <= goal_value
+    """The engine's target test: ≥ the goal value when higher is better, ≤ when lower is. Compared
+    with a tolerance of 1e-9 so that an exact share is not missed by float rounding (57 of 100 is
+    56.99999999999999 % in floating point, and must meet a goal of 57 %)."""
+    if direction == "higher":
+        return value >= goal_value - _TOLERANCE
+    return value <= goal_value + _TOLERANCE
 
 
 def decide(series, year: int, goal_value: float, direction: str, deadline: date | None, unit: str = "procent",
@@ -203,7 +198,7 @@ def decide(series, year: int, goal_value: float, direction: str, deadline: date 
     ci = None
     if latest.ci_low is not None and latest.ci_high is not None:
         ci = stats.target_status_ci(latest.ci_low, latest.ci_high, goal_value, direction)
-    shown = f"{year}: {_fmt(latest.value, unit)} ({target})"
+    shown = f"{year}: {format_value(latest.value, unit)} ({target})"
     if meets(latest.value, goal_value, direction):
         return "met", f"{shown} – målet är nått.", trend, ci
     if due is None:
@@ -215,212 +210,13 @@ def decide(series, year: int, goal_value: float, direction: str, deadline: date 
         used = sum(1 for p in series if year - TREND_YEARS < p.year <= year and p.shown)
         return ("insufficient", f"{shown} – målet är inte nått än, och {used} av minst {MIN_TREND_POINTS} år "
                 f"{year - TREND_YEARS + 1}–{year} har värden: för få för att bedöma trenden mot {due}.", None, ci)
-    per_year = f"{'+' if trend.slope >= 0 else '−'}{_number(abs(trend.slope))} per år"
-    projected = f"trenden ({per_year}) ger {_fmt(trend.projection, unit)} år {due}"
+    step = {"procent": " procentenheter", "dagar": " dagar"}.get(unit, "")
+    per_year = f"{'+' if trend.slope >= 0 else '−'}{_number(abs(trend.slope))}{step} per år"
+    projected = f"trenden ({per_year}) ger {format_value(trend.projection, unit)} år {due}"
     going_right = trend.slope > 0 if direction == "higher" else trend.slope < 0
     if going_right and meets(trend.projection, goal_value, direction):
         return "on_track", f"{shown} – inte nått än, men {projected}.", trend, ci
     return "not_met", f"{shown} – målet är inte nått, och {projected}.", trend, ci
-
-
-# -- computing ----------------------------------------------------------------------------------------
-
-def default_year(ds) -> int:
-    """The latest calendar year that had ended by the extract date: the usual follow-up year."""
-    d = ds.extract_date
-    return d.year - 1 if (d.month, d.day) != (12, 31) else d.year
-
-
-def judge_plan(ds, plan: Plan, year: int, *, min_n: int | None = None) -> list[GoalResult]:
-    """Every goal of `plan` judged for the follow-up year `year` on `ds`, in plan order: one result
-    per goal × unit (× part). A goal whose numbers cannot be computed on this data set (a missing
-    table, a code the data set does not know) gets 'otillräckligt underlag' with the reason."""
-    results: list[GoalResult] = []
-    labels = _Labels(ds)
-    for goal in plan.goals:
-        results += judge_goal(ds, goal, year, min_n=min_n, labels=labels)
-    return results
-
-
-def judge_goal(ds, goal: Goal, year: int, *, min_n: int | None = None, labels=None) -> list[GoalResult]:
-    """One goal judged for `year`: one result per unit (× part), in the goal's unit order."""
-    year = int(year)
-    units = goal.units or (Unit.riket(),)
-    if goal.indicator is None:
-        return [GoalResult(goal, u, year, "not_measurable", "Målet har ingen indikator i panelen och följs med "
-                           "statusanteckningar.") for u in units]
-    labels = labels or _Labels(ds)
-    try:
-        ind = ds.catalogue().get(goal.indicator)
-        tables = {level: _yearly(ds, ind, goal, level, year, min_n)
-                  for level in dict.fromkeys(u.level for u in units)}
-    except (QueryError, DataError) as exc:
-        return [GoalResult(goal, u, year, "insufficient", f"Kunde inte beräknas: {exc}") for u in units]
-    out: list[GoalResult] = []
-    for unit in units:
-        table, years = tables[unit.level]
-        rows = table if unit.dimension is None else table[table[unit.dimension] == unit.code]
-        if goal.split:
-            present = sorted({str(c) for c in rows[goal.split].dropna()}, key=lambda c: _sv_key(labels(goal.split, c)))
-            parts = [(goal.split, c) for c in present]
-            if not parts:
-                out.append(GoalResult(goal, unit, year, "insufficient", f"Inga data för något "
-                                      f"{SPLIT_LABELS[goal.split].lower()} till och med {year}.", ind))
-                continue
-        else:
-            parts = [None]
-        for part in parts:
-            sub = rows if part is None else rows[rows[part[0]] == part[1]]
-            out.append(_result(goal, unit, part, labels(part[0], part[1]) if part else "", ind, sub, years, year))
-    return out
-
-
-def _result(goal, unit, part, part_label, ind: Indicator, rows: pd.DataFrame, years, year) -> GoalResult:
-    by_year = {int(r["year"]): r for r in rows.to_dict("records")}
-    series = tuple(_year_value(y, by_year.get(y)) for y in years)
-    latest = next((p for p in series if p.year == year), None)
-    upper = 100.0 if ind.kind == "proportion" else None
-    if goal.goal_value is None:
-        trend = fit_trend(series, year)
-        shown = (f"{year}: {_fmt(latest.value, ind.unit)}. " if latest is not None and latest.shown else "")
-        return GoalResult(goal, unit, year, "not_measurable",
-                          f"{shown}{ind.short_sv} följs utan målvärde.", ind, part, part_label, latest, series, trend)
-    status, reason, trend, ci = decide(series, year, goal.goal_value, goal.direction, goal.deadline, ind.unit, upper)
-    if latest is not None and latest.shown and latest.provisional:
-        reason += f" Preliminärt: {year} är inte färdigrapporterat."
-    if latest is not None and latest.shown and latest.placeholder_target:
-        reason += " Några ledtidsgränser är platshållare."
-    return GoalResult(goal, unit, year, status, reason, ind, part, part_label, latest, series, trend, ci)
-
-
-def _yearly(ds, ind: Indicator, goal: Goal, level: str, year: int, min_n) -> tuple[pd.DataFrame, list[int]]:
-    """Yearly results of every unit of `level` (× part) for the goal's filters, first year … `year`,
-    with complementary suppression within each year. Returns (table, the years of the series)."""
-    from ..engine import default_period
-
-    ds.require(ind.needs)  # a missing table raises DataError naming it, before any query
-    first = max(default_period(ds, ind)[0].year, year - MAX_SERIES_YEARS + 1)
-    dims = [d for d in (None if level == "riket" else level, goal.split) if d]
-    if first > year:
-        return pd.DataFrame(columns=["year", *dims]), []
-    table = ds.compute(ind.id, by=["year", *dims], start=date(first, 1, 1), end=date(year, 12, 31),
-                       where=goal.where, min_n=min_n)
-    table = _complementary_within_years(ds, table, dims)
-    table["year"] = table["year"].astype(int)
-    return table, list(range(first, year + 1))
-
-
-def _complementary_within_years(ds, table: pd.DataFrame, dims: list[str]) -> pd.DataFrame:
-    """The engine's complementary suppression among the units (and parts) of each year. Years are
-    not parts of a shown total here, so a suppressed year does not hide another year."""
-    if not dims or table.empty:
-        return table
-    parents = None
-    if "region" in dims and "regions" in ds.available:
-        parents = dict(ds.cursor().execute("SELECT region_code, healthcare_region FROM regions").fetchall())
-    table = table.copy()
-    for _, idx in table.groupby("year", sort=False).groups.items():
-        part = table.loc[idx]
-        if not part["suppressed"].astype(bool).any():
-            continue  # nothing suppressed, nothing to protect
-        hidden = apply_secondary_suppression(part, dims, part["denominator"], parents)
-        newly = hidden & ~part["suppressed"].astype(bool)
-        if newly.any():
-            rows = newly[newly].index
-            table.loc[rows, "suppressed"] = True
-            for col in _VALUE_COLUMNS:
-                table.loc[rows, col] = pd.NA
-            table.loc[rows, "target_level"] = pd.NA
-    return table
-
-
-def _year_value(year: int, row) -> YearValue:
-    if row is None:
-        return YearValue(year, has_data=False)
-
-    def num(key, cast=float):
-        v = row.get(key)
-        return None if v is None or pd.isna(v) else cast(v)
-
-    suppressed = bool(row["suppressed"])
-    provisional = bool(row["provisional"]) if not pd.isna(row["provisional"]) else False
-    placeholder = bool(row["placeholder_target"]) if not pd.isna(row["placeholder_target"]) else False
-    if suppressed:
-        return YearValue(year, True, True, provisional, placeholder_target=placeholder)
-    return YearValue(year, True, False, provisional, num("numerator", int), num("denominator"), num("value"),
-                     num("ci_low"), num("ci_high"), placeholder, num("missing", int))
-
-
-class _Labels:
-    """Swedish names of pathway and register codes, read once per data set."""
-
-    def __init__(self, ds):
-        self._ds, self._maps = ds, {}
-
-    def __call__(self, dim: str, code: str) -> str:
-        if dim not in self._maps:
-            table, code_col, name_col = {"svf_code": ("svf_pathways", "svf_code", "svf_name"),
-                                         "register": ("registers", "register_code", "register_name")}[dim]
-            try:
-                ref = self._ds.reference(table)
-                self._maps[dim] = dict(zip(ref[code_col].astype(str), ref[name_col].astype(str), strict=True))
-            except DataError:
-                self._maps[dim] = {}
-        return self._maps[dim].get(code, code)
-
-
-# -- summary -------------------------------------------------------------------------------------------
-
-def summary(results: list[GoalResult]) -> pd.DataFrame:
-    """How many results (goal × unit × part) have each status, per chapter: one row per chapter that
-    has goals (in the plan's chapter order, 'Utan kapitel' last) and a last row 'Alla kapitel';
-    columns Kapitel, the five status labels, Totalt."""
-    order = [*CHAPTERS, None]
-    rows = []
-    for chapter in order:
-        mine = [r for r in results if r.goal.chapter == chapter]
-        if not mine:
-            continue
-        rows.append(_count_row(CHAPTERS.get(chapter, NO_CHAPTER_LABEL), mine))
-    rows.append(_count_row("Alla kapitel", results))
-    return pd.DataFrame(rows, columns=["Kapitel", *STATUS_LABELS.values(), "Totalt"])
-
-
-def _count_row(label: str, results) -> dict:
-    row = {"Kapitel": label}
-    for status, status_label in STATUS_LABELS.items():
-        row[status_label] = sum(1 for r in results if r.status == status)
-    row["Totalt"] = len(results)
-    return row
-
-
-def results_table(results: list[GoalResult]) -> pd.DataFrame:
-    """One row per result with the columns a table, a CSV download or the command line shows
-    (Swedish headings; suppressed values empty; numbers unrounded)."""
-    rows = []
-    for r in results:
-        g, p = r.goal, r.latest
-        shown = p is not None and p.shown
-        rows.append({
-            "Id": g.id, "Kapitel": g.chapter_label if g.chapter else "", "Område": g.area, "Mål": g.goal_text,
-            "Enhet": r.unit.label, "Avgränsning": "; ".join([*g.filter_labels] + (
-                [f"{SPLIT_LABELS[r.part[0]]}: {r.part_label}"] if r.part else [])),
-            "Indikator": g.indicator or "", "Målvärde": g.goal_value,
-            "Riktning": {"higher": "minst", "lower": "högst"}.get(g.direction or "", ""),
-            "Måldatum": g.deadline.isoformat() if g.deadline else "", "År": r.year,
-            "Status": r.status_label, "Osäker (95 % KI)": "ja" if r.uncertain else "",
-            "För få fall": "ja" if (p is not None and p.suppressed) else "",
-            "Värde": p.value if shown else None, "Täljare": p.numerator if shown else None,
-            "Nämnare": p.denominator if shown else None, "KI låg": p.ci_low if shown else None,
-            "KI hög": p.ci_high if shown else None,
-            "Preliminärt": "ja" if (p is not None and p.provisional) else "",
-            "Trend per år": r.trend.slope if r.trend else None,
-            "Trend vid måldatum": r.trend.projection if r.trend else None,
-            "Motivering": r.reason, "Ansvarig": r.responsible, "Tidsram": r.timeframe,
-            "Senaste anteckning": (f"{r.latest_note.date.isoformat()}: {r.latest_note.text}"
-                                   if r.latest_note else ""),
-        })
-    return pd.DataFrame(rows)
 
 
 # -- Swedish text -------------------------------------------------------------------------------------
@@ -429,7 +225,8 @@ def _number(v: float) -> str:
     return f"{v:.1f}".replace(".", ",").replace("-", "−")
 
 
-def _fmt(v: float | None, unit: str) -> str:
+def format_value(v: float | None, unit: str) -> str:
+    """A value in Swedish with its unit: '84,7 %', '28,0 dagar', '–' for none."""
     if v is None:
         return "–"
     suffix = {"procent": " %", "dagar": " dagar"}.get(unit, f" {unit}")
@@ -443,7 +240,3 @@ def _goal_text(goal_value: float, direction: str, deadline: date | None, unit: s
     if deadline:
         due = f" senast {deadline.year}" if (deadline.month, deadline.day) == (12, 31) else f" senast {deadline.isoformat()}"
     return f"mål {word} {shown}{due}"
-
-
-def _sv_key(text: str) -> str:
-    return text.casefold().translate(str.maketrans({"å": "{", "ä": "|", "ö": "}", "é": "e"}))

@@ -39,6 +39,7 @@ class Sheet:
 
 @dataclass
 class RawPlan:
+    label: str  # the file's name, for messages
     plan: Sheet
     notes: Sheet | None = None
 
@@ -50,7 +51,7 @@ def read_raw(source, name: str | None = None) -> RawPlan:
     if suffix in (".xlsx", ".xlsm"):
         return _read_xlsx(label, data)
     if suffix in (".csv", ".txt"):
-        return RawPlan(_read_csv(label, data))
+        return RawPlan(label, _read_csv(label, data))
     if suffix == ".xls":
         raise PlanError(f"{label}: det gamla Excelformatet .xls läses inte; spara filen som .xlsx")
     raise PlanError(f"{label}: okänd filtyp {suffix or '(ingen)'!r}; planen ska vara .xlsx eller .csv")
@@ -107,7 +108,7 @@ def _read_xlsx(label: str, data: bytes) -> RawPlan:
             # the first sheet with a heading row (an instructions sheet may come first)
             plan_ws = next((ws for ws in sheets if _has_heading(ws)), sheets[0])
         notes_ws = next((by_name[n] for n in NOTES_SHEET_NAMES if n in by_name and by_name[n] is not plan_ws), None)
-        return RawPlan(_sheet(label, plan_ws, formulas[plan_ws.title]),
+        return RawPlan(label, _sheet(label, plan_ws, formulas[plan_ws.title]),
                        _sheet(label, notes_ws, formulas[notes_ws.title]) if notes_ws is not None else None)
     finally:
         wb.close()
