@@ -73,7 +73,7 @@ def _parser() -> argparse.ArgumentParser:
 
     from .plan.cli import add_commands as add_plan_commands
 
-    add_plan_commands(sub, _Parser)
+    add_plan_commands(sub)
 
     i = sub.add_parser("ingest", help="validera och publicera ett nytt extrakt i ett snapshot-lager")
     i.add_argument("source")

@@ -32,7 +32,7 @@ def inert(table):
     return out
 
 
-def add_commands(sub, parser_class) -> None:
+def add_commands(sub) -> None:
     c = sub.add_parser("plan-check", help="kontrollera en planfil (cancerplanens mål)")
     c.add_argument("plan")
     c.add_argument("--data", help="kontrollera mot den här datamängdens katalog och referenstabeller")
