@@ -74,6 +74,10 @@ def _parser(extra=()) -> argparse.ArgumentParser:
         fp = forms.add_parser(form)
         form_module(form).add_arguments(fp)
 
+    from .plan.cli import add_commands as add_plan_commands
+
+    add_plan_commands(sub)
+
     i = sub.add_parser("ingest", help="validera och publicera ett nytt extrakt i ett snapshot-lager")
     i.add_argument("source")
     i.add_argument("--store", required=True)
@@ -225,6 +229,18 @@ def _cmd_import(args) -> int:
     return 0
 
 
+def _cmd_plan_check(args) -> int:
+    from .plan.cli import run_check
+
+    return run_check(args)
+
+
+def _cmd_plan_status(args) -> int:
+    from .plan.cli import run_status
+
+    return run_status(args)
+
+
 _COMMANDS = {
     "list": _cmd_list,
     "compute": _cmd_compute,
@@ -232,4 +248,6 @@ _COMMANDS = {
     "generate": _cmd_generate,
     "ingest": _cmd_ingest,
     "import": _cmd_import,
+    "plan-check": _cmd_plan_check,
+    "plan-status": _cmd_plan_status,
 }
