@@ -13,11 +13,11 @@ ind = data.dataset().catalogue().get("svf_inclusion")
 layout.page_header(
     "SVF – inklusion",
     "Andel av dem som insjuknar i cancer som utreds inom ett standardiserat vårdförlopp. "
-    f"Nationellt mål: mer än {fmt.target_pct(ind.target_high)}.",
+    f"Nationellt mål: {fmt.target_pct(ind.target_high)} eller mer.",
 )
 
 layout.kpi_cards(data.view("nyckeltal:svf_inclusion"),
-                 extra={"Mål": (f"> {fmt.target_pct(ind.target_high)}", ind.target_source)})
+                 extra={"Mål": (f"≥ {fmt.target_pct(ind.target_high)}", ind.target_source)})
 st.caption("Nämnaren är ett uppskattat antal nya fall (medelvärdet av de tre föregående åren i Cancerregistret); "
            "andelen kan därför överstiga 100 % och har inget konfidensintervall.")
 for view_id in ("jamforelse:svf_inclusion", "forlopp:svf_inclusion", "trend:svf_inclusion"):

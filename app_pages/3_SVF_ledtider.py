@@ -53,7 +53,7 @@ def days_slider(default: int) -> int:
         st.session_state[DAYS_KEY] = default  # not moved by the user: follow the new limit
     st.session_state[_DAYS_DEFAULT_KEY] = default
     return int(st.slider("Andel inom X dagar", min_value=1, max_value=DAYS_MAX, value=None, step=1, key=DAYS_KEY,
-                         bind="query-params", format="%d dagar",
+                         bind="query-params", format="%d d",
                          help="Andelen patienter som startat behandling inom så här många dagar från välgrundad "
                               "misstanke. Startvärdet är förloppets ledtidsgräns (den kortaste när gränsen "
                               "varierar med behandlingen; 28 dagar för alla förlopp)."))

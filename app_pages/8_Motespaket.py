@@ -13,6 +13,7 @@ from datetime import date
 
 import streamlit as st
 
+import textfmt as fmt
 from export import pack as xpack
 from ui import data, filters, layout
 from textfmt.safe import md
@@ -72,7 +73,7 @@ if st.button("Bygg mötespaket", type="primary", icon=":material/slideshow:", ke
         if built is not None:
             bar.progress(1.0, text="Klart")
             failed = [i.title for i in built.items if i.error]
-            status.update(label=f"Klart: {built.slide_count} bilder på {built.build_seconds:.1f} s"
+            status.update(label=f"Klart: {built.slide_count} bilder på {fmt.number(built.build_seconds, 1)} s"
                           + (f" ({len(failed)} diagram kunde inte skapas)" if failed else ""),
                           state="complete", expanded=False)
             st.session_state[_RESULT_KEY] = {"pack": built, "signature": signature}

@@ -333,3 +333,28 @@ def missing_text(row) -> str | None:
     if bool(row.get("suppressed", False)) or is_missing(row.get("value")):
         return SUPPRESSED
     return None
+
+
+# Contract column names → the words a reader of the data status understands
+COLUMN_WORDS = {
+    "case_id": "tumör-id", "person_id": "person-id", "episode_id": "förlopps-id",
+    "registration_id": "registrerings-id", "treatment_id": "behandlings-id", "region_code": "regionkod",
+    "home_region_code": "hemregion", "svf_code": "förlopp", "register_code": "register",
+    "indicator_code": "indikatorkod", "hospital_code": "sjukhuskod", "diagnosis_date": "diagnosdatum",
+    "registered_date": "registreringsdatum", "start_date": "startdatum", "end_date": "slutdatum",
+    "end_code": "avslutskod", "extended_workup": "utökad utredning", "icd10": "ICD-10-kod", "sex": "kön",
+    "age": "ålder", "in_rcl": "registrerad i RCL", "direct_transfer": "direktöverföring", "met": "utfall",
+    "substance": "substans", "population": "folkmängd", "age_group": "åldersgrupp", "year": "år",
+}
+
+
+def plain_reason(text) -> str:
+    """A validation reason with contract column names in words ('end_date före start_date' →
+    'slutdatum före startdatum')."""
+    import re
+
+    def word(m):
+        w = m.group(0)
+        return COLUMN_WORDS.get(w) or (TABLE_LABELS[w].lower() if w in TABLE_LABELS else w)
+
+    return re.sub(r"\b[a-z][a-z0-9_]*\b", word, str(text))

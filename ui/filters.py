@@ -35,7 +35,7 @@ from views.selection import DEFAULT_GRAIN, DEFAULT_LEVEL, GRAINS, LEVELS
 
 from . import data
 
-KEYS = ("period", "tidsenhet", "niva", "regioner", "egen_region", "forlopp", "register")
+KEYS = ("period", "tidsenhet", "niva", "regioner", "egen_region", "forlopp", "register", "kon")
 
 _FILTERS_KEY = "_indikatorpanelen_filters"
 _NOTICES_KEY = "_indikatorpanelen_filter_notices"
@@ -78,7 +78,7 @@ def request_change(**changes) -> None:
 def _reset() -> None:
     first, last = data.default_months()
     st.session_state.update({"period": (first, last), "tidsenhet": DEFAULT_GRAIN, "niva": DEFAULT_LEVEL,
-                             "regioner": [], "egen_region": None, "forlopp": None, "register": None})
+                             "regioner": [], "egen_region": None, "forlopp": None, "register": None, "kon": None})
 
 
 def _legacy_period(months: list[str], notices: list[str]) -> None:
@@ -169,6 +169,12 @@ def sidebar(*, uses_svf: bool = True, uses_register: bool = True, uses_grain: bo
                        placeholder="Alla register", disabled=not uses_register,
                        help="Gäller täckningsgrad och inrapportering." + ("" if uses_register else
                                                                            " Används inte på den här sidan."))
+    sex_labels = {"K": "Kvinnor", "M": "Män"}
+    _check_url("kon", "Kön", sex_labels.values(), notices)
+    sex = sb.segmented_control("Kön", list(sex_labels), key="kon", bind="query-params",
+                               format_func=lambda c: sex_labels[c], selection_mode="single",
+                               help="Bakgrundsfilter: bara kvinnor eller bara män. Gäller indikatorer som kan delas "
+                                    "upp efter kön (ledtiderna); övriga visar alla och säger det i anteckningarna.")
     sb.button("Återställ urvalet", on_click=_reset, key="_reset_filters", type="tertiary",
               icon=":material/restart_alt:")
 
@@ -176,7 +182,8 @@ def sidebar(*, uses_svf: bool = True, uses_register: bool = True, uses_grain: bo
                           regions=tuple(r for r in (regions or []) if r in region_names),
                           own_region=own if own in region_names else None,
                           svf_code=svf if svf in pathway_names else None,
-                          register=reg if reg in register_names else None)
+                          register=reg if reg in register_names else None,
+                          extra=((("sex", (sex,)),) if sex in sex_labels else ()))
     st.session_state[_FILTERS_KEY] = selection
     st.session_state[_NOTICES_KEY] = tuple(dict.fromkeys(notices))
     return selection

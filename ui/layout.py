@@ -177,7 +177,8 @@ def data_status(source: data.DataSource) -> None:
         st.markdown(f"**Uttagsdatum:** {fmt.date_text(ds.extract_date)}")
         st.markdown(f"**Kontroll:** {icon} {summary}")
         if len(report):
-            show = report.assign(table=[fmt.table_label(t) for t in report["table"]])
+            show = report.assign(table=[fmt.table_label(t) for t in report["table"]],
+                                 reason=[fmt.plain_reason(r) for r in report["reason"]])
             show = show.rename(columns={"table": "Tabell", "reason": "Anmärkning", "rows": "Rader"})
             shown, cfg = swedish_table(show[[c for c in ("Tabell", "Rader", "Anmärkning") if c in show]])
             st.dataframe(shown, hide_index=True, width="stretch", column_config=cfg)

@@ -93,7 +93,7 @@ def validation(ctx) -> View:
     report = ctx.ds.validation_report()
     table = pd.DataFrame({"Tabell": [fmt.table_label(t) for t in report["table"]],
                           "Rader": report["rows"].astype("Int64").to_numpy(),
-                          "Anmärkning": report["reason"].astype(str).to_numpy()})
+                          "Anmärkning": [fmt.plain_reason(r) for r in report["reason"].astype(str)]})
     return View("om:validering", "reference", "Valideringsrapport: rader som inte används",
                 f"Uttag {fmt.date_text(ctx.extract_date)}", table)
 

@@ -303,6 +303,9 @@ def project(ds, sel: Selection, view_id: str) -> Selection:
         changes["grain"] = "quarter"
     if base not in _COVERAGE_PERIOD_VIEWS:
         changes["coverage_period"] = "final"
+    if base in _SVF_VIEWS:
+        dims = set(dims) | set(cat.get("svf_within_target").dimensions)
+    changes["extra"] = tuple((d, v) for d, v in sel.extra if d in dims)
     return sel.replace(**changes)
 
 
