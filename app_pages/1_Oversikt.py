@@ -18,7 +18,7 @@ layout.page_header(
 )
 
 view = data.view("scorecard")
-event = layout.show(view, key="scorecard", on_select="rerun")
+shown = layout.grid(view, key="scorecard", on_select="rerun")
 cat = data.dataset().catalogue()
 problems = view.options.get("problems", [])
 
@@ -29,14 +29,17 @@ def _drilldown(ind_id: str) -> tuple[str | None, dict]:
 
 
 # a clicked cell leads to the page (and tab) of its indicator
-points = event.selection.points if event is not None else []
-if points and view.table is not None and len(view.table):
-    clicked = str(points[0].get("x", ""))
-    for ind_id, label in dict(zip(view.table["indicator"], view.table["indicator_label"])).items():
-        if clicked.startswith(f"<b>{label}</b>"):
-            page, params = _drilldown(ind_id)
-            if page:
-                st.switch_page(page, query_params=params)
+if shown is not None:
+    event, _rows, columns = shown
+    chosen = list(getattr(event.selection, "cells", None) or [])
+    if chosen:
+        column = chosen[0][1] if isinstance(chosen[0], (list, tuple)) else None
+        column = columns[column] if isinstance(column, int) else column
+        for ind_id, label in dict(zip(view.table["indicator"], view.table["indicator_label"])).items():
+            if isinstance(column, str) and column.startswith(f"{label} ("):
+                page, params = _drilldown(ind_id)
+                if page:
+                    st.switch_page(page, query_params=params)
 
 st.caption(
     "✓ hög målnivå uppnådd (grön), ◐ låg målnivå uppnådd (gul), ✗ målnivån ej uppnådd (orange), – otillräckligt "

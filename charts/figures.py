@@ -41,6 +41,11 @@ ROLE_ORDER = {"riket": 0, "own": 1}
 
 # -- helpers ----------------------------------------------------------------------------------------
 
+def _title_px(subtitle: str | None, base: int = 64) -> int:
+    """Room for the title and a subtitle of one or more lines (<br>), in px."""
+    return base + 18 * ((subtitle or "").count("<br>") + 1)
+
+
 def _title(title: str, subtitle: str | None) -> dict:
     out = dict(text=title)
     if subtitle:
@@ -162,7 +167,7 @@ def _top_legend(fig: go.Figure, *, height: int, top: int, axis_px: int, note: st
                            font=dict(size=11, color=theme.MUTED))
 
 
-def _legend_rows(fig: go.Figure, width_px: int = 950) -> int:
+def _legend_rows(fig: go.Figure, width_px: int = 560) -> int:
     """Rows a horizontal legend needs (estimated from the entries' text length)."""
     widths = [44 + 7 * len(str(t.name)) for t in fig.data
               if t.name and t.showlegend is not False and not (t.type == "bar" and t.showlegend is None)]
@@ -217,7 +222,7 @@ def bar_comparison(df: pd.DataFrame, *, title: str, subtitle: str | None = None,
     if prov.any():
         # visible on screen, in images and on slides, not only in the hover text
         mark = "preliminära uppgifter (perioden är inte färdigrapporterad)"
-        subtitle = f"{subtitle} · {mark}" if subtitle else mark
+        subtitle = f"{subtitle}<br>{mark}" if subtitle else mark
 
     fig = go.Figure()
     has_ci = show_ci and "ci_low" in d.columns and _num(d["ci_low"]).size and not np.all(np.isnan(_num(d["ci_low"])))
@@ -322,7 +327,7 @@ def bar_comparison(df: pd.DataFrame, *, title: str, subtitle: str | None = None,
         yaxis=dict(autorange="reversed", type="category", showgrid=False),
         margin=dict(l=10, r=30),
     )
-    _top_legend(fig, height=height, top=90, axis_px=52, note=note)
+    _top_legend(fig, height=height, top=_title_px(subtitle), axis_px=52, note=note)
     theme.apply(fig)
     return fig
 
@@ -435,7 +440,7 @@ def trend_lines(df: pd.DataFrame, *, x_order: Sequence[str], title: str, subtitl
         margin=dict(l=10, r=20),
         hovermode="closest",
     )
-    _bottom(fig, height=480, top=90, axis_px=(72 if angled else 34) + (20 if x_title else 0), note=note)
+    _bottom(fig, height=480, top=_title_px(subtitle), axis_px=(72 if angled else 34) + (20 if x_title else 0), note=note)
     theme.apply(fig)
     return fig
 
@@ -514,7 +519,7 @@ def scorecard(cells: pd.DataFrame, *, rows: Sequence[str], columns: Sequence[str
         margin=dict(l=10, r=10),
         plot_bgcolor="white",
     )
-    _bottom(fig, height=height, top=135, axis_px=8, note=note)
+    _bottom(fig, height=height, top=_title_px(subtitle, 110), axis_px=8, note=note)
     theme.apply(fig)
     return fig
 
@@ -633,7 +638,7 @@ def lead_time_distribution(series: Sequence[dict], *, title: str, subtitle: str 
         margin=dict(l=10, r=60),
         hovermode="closest",
     )
-    _top_legend(fig, height=500, top=90, axis_px=46, note=note)
+    _top_legend(fig, height=500, top=_title_px(subtitle), axis_px=46, note=note)
     theme.apply(fig)
     return fig
 
@@ -687,6 +692,6 @@ def overtime_bars(series: Sequence[dict], *, title: str, subtitle: str | None = 
         yaxis=dict(range=[0, upper * 1.08], title="Andel (%)", ticksuffix=" %", tickvals=_percent_ticks(upper)),
         margin=dict(l=10, r=20),
     )
-    _top_legend(fig, height=440, top=90, axis_px=34, note=note, legend=not single)
+    _top_legend(fig, height=440, top=_title_px(subtitle), axis_px=34, note=note, legend=not single)
     theme.apply(fig)
     return fig

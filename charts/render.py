@@ -20,9 +20,15 @@ from . import comparison, figures, theme
 NO_FIGURE = ("kpi", "table", "register_summary", "reference", "failed")
 
 
-def _esc(text) -> str | None:
+def _esc(text, wrap: int | None = None) -> str | None:
+    """Escaped text for plotly; with `wrap`, broken into lines of at most that many characters (a
+    long selection line would run off a narrow screen)."""
     if text is None:
         return None
+    if wrap:
+        import textwrap
+
+        return "<br>".join(markup(line) for line in textwrap.wrap(str(text), wrap, break_long_words=False))
     return markup(text).replace("\n", "<br>")
 
 
@@ -40,7 +46,7 @@ def figure(view, *, chosen_days: int | None = None, x_max: float | None = None) 
     if view.error or view.kind in NO_FIGURE or view.table is None or view.table.empty:
         return None
     o = view.options
-    title, subtitle = _esc(view.title), _esc(view.selection)
+    title, subtitle = _esc(view.title), _esc(view.selection, wrap=80)
     note = _esc(o.get("note"))
     t = _table(view)
     if view.kind == "bars":

@@ -33,6 +33,9 @@ def page_header(title: str, intro: str | None = None) -> None:
 
 
 def show(view, *, key: str | None = None, chosen_days: int | None = None, on_select=None, table: bool = True):
+    if view.kind in ("scorecard", "heat") and on_select is None and not view.error:
+        grid(view, key=key or fmt.slug(view.id, 40))
+        return None
     """Draw a view: its chart (or its table for kinds without one), a caption for rows hidden to
     protect a small group, the table behind it in an expander, and the downloads.
     Returns what st.plotly_chart returns (the selection state when `on_select` is given)."""
@@ -82,28 +85,31 @@ def kpi_cards(view, *, extra: dict | None = None) -> None:
         return
     cat = data.dataset().catalogue()
     rows = view.table.to_dict("records")
-    cols = st.columns(max(3, len(rows) + len(extra or {})))
-    for col, r in zip(cols, rows):
-        ind = cat.get(r["indicator"])
-        missing = fmt.missing_text(r)
-        value = "–" if missing else fmt.value_text(r["value"], ind.unit)
-        prov = " · preliminärt" if bool(r.get("provisional")) and not missing else ""
-        level = level_key(r)
-        status = "" if missing or level == "no_target" else \
-            f"{theme.LEVEL_SYMBOLS[level]} {theme.LEVEL_NAMES[level].lower()}"
-        col.metric(md(f"{r['indicator_label']} · {r['label']}"), value, border=True)
-        if missing:
-            col.caption(fmt.capitalize(missing) + ("" if missing == fmt.NO_CASES else
-                                                    f" (färre än {ind.min_n} fall eller dolt för att skydda en "
-                                                    "liten grupp)"))
-        else:
-            n = (f"n = {fmt.count(r['denominator'])}" if ind.kind == "median"
-                 else fmt.n_text(r["numerator"], r["denominator"]))
-            ci = fmt.interval_text(r.get("ci_low"), r.get("ci_high"), ind.unit)
-            col.caption(" · ".join(x for x in (status, n, ci) if x) + prov)
-    for col, (label, (value, caption)) in zip(cols[len(rows):], (extra or {}).items()):
-        col.metric(label, value, border=True)
-        col.caption(caption)
+    # cards of a fixed width that wrap onto the next line on a narrow screen, never truncated
+    with st.container(horizontal=True, wrap=True, gap="small"):
+        for r in rows:
+            ind = cat.get(r["indicator"])
+            missing = fmt.missing_text(r)
+            value = "–" if missing else fmt.value_text(r["value"], ind.unit)
+            prov = " · preliminärt" if bool(r.get("provisional")) and not missing else ""
+            level = level_key(r)
+            status = "" if missing or level == "no_target" else \
+                f"{theme.LEVEL_SYMBOLS[level]} {theme.LEVEL_NAMES[level].lower()}"
+            with st.container(border=True, width=250):
+                st.metric(md(f"{r['indicator_label']} · {r['label']}"), value)
+                if missing:
+                    st.caption(fmt.capitalize(missing) + ("" if missing == fmt.NO_CASES else
+                                                          f" (färre än {ind.min_n} fall eller dolt för att skydda "
+                                                          "en liten grupp)"))
+                else:
+                    n = (f"n = {fmt.count(r['denominator'])}" if ind.kind == "median"
+                         else fmt.n_text(r["numerator"], r["denominator"]))
+                    ci = fmt.interval_text(r.get("ci_low"), r.get("ci_high"), ind.unit)
+                    st.caption(" · ".join(x for x in (status, n, ci) if x) + prov)
+        for label, (value, caption) in (extra or {}).items():
+            with st.container(border=True, width=250):
+                st.metric(md(label), value)
+                st.caption(md(caption))
 
 
 def indicator_info(ind, *, expanded: bool = False) -> None:
@@ -170,7 +176,7 @@ def data_status(source: data.DataSource) -> None:
     icon = {"ok": "✅", "warning": "⚠️", "error": "⛔"}[level]
     origin = {"snapshot": "Snapshot", "argument": "Data", "environment": "Data", "sample": "Exempeldata"}[source.origin]
     name = source.path.name if source.origin != "sample" else "syntetiska data"
-    cols = st.columns([6, 1.4], vertical_alignment="center")
+    cols = st.columns([4, 1.6], vertical_alignment="center")
     cols[0].caption(f"{origin}: **{md(name)}** · uttaget {fmt.date_text(ds.extract_date)} · {icon} {summary}")
     with cols[1].popover("Datastatus", icon=":material/fact_check:", width="stretch"):
         st.markdown(f"**Källa:** {md(source.description)}")
@@ -220,3 +226,46 @@ def data_error_page(error: Exception, source: data.DataSource | None = None) -> 
         "eller miljövariabeln `INDIKATORPANELEN_DATA`; med `INDIKATORPANELEN_STORE` visas det aktuella "
         "snapshotet i lagret (läs in ett med `python -m indicators ingest KÄLLA --store LAGER`)."
     )
+
+
+def grid(view, *, key: str, on_select: str | None = None):
+    """The overview grid (or the coverage table) as a coloured table that reads at any width (it
+    scrolls sideways on a narrow screen): one row per unit, one column per indicator (register),
+    each cell with its status symbol, value and n. The same view's plotly grid goes into the PNG/SVG
+    downloads and the pack. Returns the table's selection state (a clicked cell) when `on_select`."""
+    if view.error or view.table is None or view.table.empty:
+        no_data(f"{md(view.title)}: inga resultat för urvalet.")
+        return None
+    t = view.table
+    column_of = (lambda r: f"{r['indicator_label']} ({r['target_text']})") if view.kind == "scorecard" else \
+        (lambda r: str(r["register_label"]) + (" ⚠" if r.get("placeholder_register") else ""))
+    cells, levels, rows, columns = {}, {}, [], []
+    for r in t.to_dict("records"):
+        row = f"{r['label']} (egen)" if r["role"] == "own" else str(r["label"])
+        col = column_of(r)
+        rows.append(row)
+        columns.append(col)
+        missing = fmt.missing_text(r)
+        unit = "procent"
+        if missing:
+            text = f"{theme.LEVEL_SYMBOLS.get(r['level'], '')} {missing}".strip()
+        else:
+            n = fmt.n_text(r.get("numerator"), r.get("denominator"))
+            text = f"{theme.LEVEL_SYMBOLS.get(r['level'], '')} {fmt.value_text(r['value'], unit)} ({n})".strip()
+            if r.get("ci_status") == "uncertain":
+                text += " ?"
+        cells[(row, col)] = text
+        levels[(row, col)] = r["level"]
+    rows, columns = list(dict.fromkeys(rows)), list(dict.fromkeys(columns))
+    frame = pd.DataFrame([[cells.get((r, c), "") for c in columns] for r in rows], index=rows, columns=columns)
+    colours = pd.DataFrame([[f"background-color: {theme.LEVEL_COLORS.get(levels.get((r, c)), '#ffffff')}; "
+                             f"color: {theme.TEXT}" for c in columns] for r in rows], index=rows, columns=columns)
+    st.markdown(f"**{md(view.title)}**")
+    st.caption(md(view.selection))
+    kwargs = {"on_select": on_select, "selection_mode": "single-cell"} if on_select else {}
+    event = st.dataframe(frame.style.apply(lambda _: colours, axis=None), key=key, width="stretch",
+                         height=36 * (len(rows) + 1) + 3, **kwargs)
+    hidden_note(view)
+    ctx = data.context()
+    view_downloads(view, ctx.identity, data.dataset().catalogue(), key=key)
+    return event, rows, columns

@@ -20,9 +20,14 @@ WITHIN, OVER, MEDIAN = "svf_within_target", "svf_over_175", "svf_lead_time_media
 
 
 def _current_limits(ctx) -> pd.DataFrame:
-    t = ctx.ds.reference("svf_lead_time_targets")
-    t = t[~t["extended_workup"].astype(bool)]
-    return t.sort_values("valid_from").groupby(["svf_code", "treatment_type"], as_index=False).last()
+    """The latest limit per pathway and treatment type (basic work-up), read once per data set."""
+    cached = ctx.__dict__.get("_current_limits")
+    if cached is None:
+        t = ctx.ds.reference("svf_lead_time_targets")
+        t = t[~t["extended_workup"].astype(bool)]
+        cached = t.sort_values("valid_from").groupby(["svf_code", "treatment_type"], as_index=False).last()
+        ctx.__dict__["_current_limits"] = cached
+    return cached
 
 
 def limit_texts(ctx) -> dict[str, str]:
