@@ -167,7 +167,7 @@ def _top_legend(fig: go.Figure, *, height: int, top: int, axis_px: int, note: st
                            font=dict(size=11, color=theme.MUTED))
 
 
-def _legend_rows(fig: go.Figure, width_px: int = 560) -> int:
+def _legend_rows(fig: go.Figure, width_px: int = 480) -> int:
     """Rows a horizontal legend needs (estimated from the entries' text length)."""
     widths = [44 + 7 * len(str(t.name)) for t in fig.data
               if t.name and t.showlegend is not False and not (t.type == "bar" and t.showlegend is None)]
@@ -279,9 +279,7 @@ def bar_comparison(df: pd.DataFrame, *, title: str, subtitle: str | None = None,
                                  hovertemplate="%{y}: " + reference_name.lower() + " %{x} dagar<extra></extra>"))
 
     # legend entries explaining the colours
-    roles = set(d["role"])
-    if "riket" in roles:  # the total bar's own label ('Riket', 'Alla register', 'Riket, alla förlopp')
-        _legend_marker(fig, str(d.loc[d["role"] == "riket", "label"].iloc[0]), theme.RIKET)
+    roles = set(d["role"])  # the total's dark bar is named on its own axis label
     if "own" in roles:
         _legend_marker(fig, own_label or "Egen region", theme.OWN)
     if "selected" in roles:
@@ -290,7 +288,7 @@ def bar_comparison(df: pd.DataFrame, *, title: str, subtitle: str | None = None,
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name="95 % konfidensintervall",
                                  line=dict(color="#4a5560", width=1.2), hoverinfo="skip"))
     if prov.any():  # the hatching explained in the legend, on screen and in images
-        fig.add_trace(go.Bar(x=[None], y=[labels[0]], orientation="h", name="Preliminärt (snedstreckat)",
+        fig.add_trace(go.Bar(x=[0], y=[labels[0]], orientation="h", name="Preliminärt",
                              marker=dict(color=theme.BAR_MUTED, pattern=dict(shape="/", fgcolor="white", size=7)),
                              hoverinfo="skip", showlegend=True))
 

@@ -95,7 +95,7 @@ def kpi_cards(view, *, extra: dict | None = None) -> None:
             level = level_key(r)
             status = "" if missing or level == "no_target" else \
                 f"{theme.LEVEL_SYMBOLS[level]} {theme.LEVEL_NAMES[level].lower()}"
-            with st.container(border=True, width=250):
+            with st.container(border=True, width=205):
                 st.metric(md(f"{r['indicator_label']} · {r['label']}"), value)
                 if missing:
                     st.caption(fmt.capitalize(missing) + ("" if missing == fmt.NO_CASES else
@@ -107,7 +107,7 @@ def kpi_cards(view, *, extra: dict | None = None) -> None:
                     ci = fmt.interval_text(r.get("ci_low"), r.get("ci_high"), ind.unit)
                     st.caption(" · ".join(x for x in (status, n, ci) if x) + prov)
         for label, (value, caption) in (extra or {}).items():
-            with st.container(border=True, width=250):
+            with st.container(border=True, width=205):
                 st.metric(md(label), value)
                 st.caption(md(caption))
 
