@@ -8,6 +8,9 @@ never as a link, on screen and in SVG.
 
 from __future__ import annotations
 
+import threading
+import weakref
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -40,9 +43,30 @@ def _table(view) -> pd.DataFrame:
     return t
 
 
+_FIGURES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_FIGURES_LOCK = threading.Lock()
+
+
 def figure(view, *, chosen_days: int | None = None, x_max: float | None = None) -> go.Figure | None:
     """The figure of `view` (None for kinds drawn as tables). `chosen_days` is the "andel inom X
-    dagar" slider of a distribution (default: the view's default days)."""
+    dagar" slider of a distribution (default: the view's default days). Views are shared, cached
+    objects, so their figures are kept with them (built once, not on every rerun); callers that
+    change a figure must copy it first (go.Figure(fig))."""
+    key = (chosen_days, x_max)
+    with _FIGURES_LOCK:
+        hit = _FIGURES.get(view, {}).get(key, _MISSING)
+    if hit is not _MISSING:
+        return hit
+    fig = _figure(view, chosen_days=chosen_days, x_max=x_max)
+    with _FIGURES_LOCK:
+        _FIGURES.setdefault(view, {})[key] = fig
+    return fig
+
+
+_MISSING = object()
+
+
+def _figure(view, *, chosen_days: int | None = None, x_max: float | None = None) -> go.Figure | None:
     if view.error or view.kind in NO_FIGURE or view.table is None or view.table.empty:
         return None
     o = view.options
