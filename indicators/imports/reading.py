@@ -198,7 +198,7 @@ def _read_csv(con, path: Path, relation: str, name: str, delimiter: str | None, 
         f"SELECT error_type, count(DISTINCT line) FROM {relation}_rej GROUP BY 1 ORDER BY 1").fetchall()]
     con.execute(f"DROP TABLE IF EXISTS {relation}_rej")
     con.execute(f"DROP TABLE IF EXISTS {relation}_scan")
-    rows = con.execute(f"SELECT count(*) FROM {relation}").fetchone()[0]
+    rows = con.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0]
     return SourceTable(path, name, relation, columns, rows, "csv", used, delim, rejected)
 
 
@@ -230,7 +230,7 @@ def _read_parquet(con, path: Path, relation: str, name: str) -> SourceTable:
         raise DataError(f"{name}: Parquet-filen kunde inte läsas: {_first_line(exc)}") from None
     con.execute(f"CREATE OR REPLACE TEMP TABLE {relation} AS SELECT *, rowid + 1 AS _row FROM {relation}_raw")
     con.execute(f"DROP TABLE {relation}_raw")
-    rows = con.execute(f"SELECT count(*) FROM {relation}").fetchone()[0]
+    rows = con.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0]
     return SourceTable(path, name, relation, columns, rows, "parquet")
 
 
@@ -283,10 +283,11 @@ def _read_excel(con, path: Path, relation: str, name: str, sheet: str | None, de
     table = pa.table({f"c{i}": pa.array(v, type=pa.string()) for i, v in enumerate(values)})
     view = f"{relation}_arrow"
     con.register(view, table)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {relation} AS SELECT *, rowid + 1 AS _row FROM "
-                f"(SELECT * FROM {view})")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {relation}_raw AS SELECT * FROM {view}")
     con.unregister(view)
-    n = con.execute(f"SELECT count(*) FROM {relation}").fetchone()[0]
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {relation} AS SELECT *, rowid + 1 AS _row FROM {relation}_raw")
+    con.execute(f"DROP TABLE {relation}_raw")
+    n = con.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0]
     return SourceTable(path, name, relation, columns, n, "excel")
 
 

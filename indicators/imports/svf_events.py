@@ -102,7 +102,7 @@ def import_svf_events(sources: list[Path], out_dir: Path, extract_date) -> Impor
             ") GROUP BY ALL ORDER BY file_no, count(*) DESC, reason").fetchall()
         for file_no, reason, n in unused:
             result.add(names[file_no], reason, n)
-        used = con.execute("SELECT count(*) FROM kva_roles WHERE role IS NOT NULL").fetchone()[0]
+        used = con.execute("SELECT count(*) FROM kva_roles WHERE role IS NOT NULL").fetchall()[0][0]
         ongoing = episodes.column("end_date").null_count
         result.summary.append(
             f"{_n(read_rows)} kodrader lästa, {_n(used)} användes (start, avslut eller utökad utredning) i "
