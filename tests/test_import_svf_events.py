@@ -8,8 +8,6 @@ one row per row rule (R01–R16); its expected episodes and report are written o
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import shutil
 import subprocess
@@ -21,8 +19,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from cli_runner import run_cli
 from indicators import open_data
-from indicators.cli import main
 from indicators.imports.common import read_report
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -89,16 +87,6 @@ USED_ROWS = 23
 def run_import(*args) -> subprocess.CompletedProcess:
     """`python -m indicators import svf-events ARGS`, run in this process (exit code, stdout, stderr)."""
     return run_cli("import", "svf-events", *args)
-
-
-def run_cli(*args) -> subprocess.CompletedProcess:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = main([str(a) for a in args])
-        except SystemExit as exc:  # argparse usage errors
-            code = exc.code
-    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
 
 
 def episodes(out: Path) -> list[tuple]:
