@@ -49,7 +49,8 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--format", choices=["text", "json"], default="text")
 
     g = sub.add_parser("generate", help="skapa syntetiskt exempeldata")
-    g.add_argument("--out", required=True)
+    g.add_argument("--out", help="extraktkatalogen (krävs utan --sources)")
+    g.add_argument("--sources", help="skriv också samma data som källfiler (KVÅ-listor, INCA-exporter …) hit")
     g.add_argument("--scale", type=float, default=1.0)
     g.add_argument("--seed", type=int, default=1)
 
@@ -165,13 +166,52 @@ def _cmd_generate(args) -> int:
 
     if args.scale <= 0:
         raise QueryError("--scale ska vara större än 0")
+    if not args.out and not args.sources:
+        raise QueryError("ange --out (extraktet) och/eller --sources (källfilerna)")
+    if args.sources:
+        _check_sources_dir(Path(args.sources))
     started = time.perf_counter()
-    counts = generate(Path(args.out), scale=args.scale, seed=args.seed)
-    took = time.perf_counter() - started
-    for table, n in counts.items():
-        print(f"{table:<20} {n:>12,}".replace(",", " "))
-    print(f"skrev {args.out} på {took:.1f} s")
+    if args.out:
+        counts = generate(Path(args.out), scale=args.scale, seed=args.seed)
+        took = time.perf_counter() - started
+        for table, n in counts.items():
+            print(f"{table:<20} {n:>12,}".replace(",", " "))
+        print(f"skrev {args.out} på {took:.1f} s")
+    if args.sources:
+        _generate_sources(args, Path(args.out) if args.out else None)
     return 0
+
+
+def _check_sources_dir(path: Path) -> None:
+    if path.exists() and (not path.is_dir() or any(path.iterdir())):
+        raise QueryError(f"--sources {str(path)[:120]} finns redan och är inte en tom katalog")
+
+
+def _generate_sources(args, extract: Path | None) -> None:
+    """`generate --sources DIR`: the same data as source forms (indicators/generate_sources.py); without
+    --out the extract is generated into a temporary directory beside DIR and removed afterwards."""
+    import shutil
+    import tempfile
+
+    from .generate import generate
+    from .generate_sources import write_sources
+
+    started = time.perf_counter()
+    sources = Path(args.sources)
+    sources.parent.mkdir(parents=True, exist_ok=True)
+    tmp = None
+    try:
+        if extract is None:
+            tmp = Path(tempfile.mkdtemp(prefix=".generate-", dir=sources.parent))
+            extract = tmp / "extract"
+            generate(extract, scale=args.scale, seed=args.seed)
+        counts = write_sources(extract, sources, seed=args.seed)
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+    for name, n in counts.items():
+        print(f"{name:<34} {n:>12,}".replace(",", " "))
+    print(f"skrev källfilerna i {sources} på {time.perf_counter() - started:.1f} s; se {sources / 'LASMIG.txt'}")
 
 
 def _cmd_report(args) -> int:
