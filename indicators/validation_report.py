@@ -19,6 +19,12 @@ def render_text(ds) -> str:
             lines.append(f"  {table:<20} {rows:>10,}  {reason}".replace(",", " "))
     else:
         lines.append("Inga rader har lämnats utanför.")
+    imported = _import_report(ds)
+    if imported:
+        lines.append("")
+        lines.append("Importrapport (import_report.csv): källrader som inte blev utdata, per fil och skäl:")
+        for source, reason, rows in imported:
+            lines.append(f"  {source:<28} {rows:>10,}  {reason}".replace(",", " "))
     failed = ds.failed_tables
     lines.append("")
     lines.append(f"{len(failed)} tabell(er) saknas eller kunde inte läsas." if failed
@@ -37,8 +43,19 @@ def render_json(ds) -> str:
                 for t in ds.tables.values()
             ],
             "left_out": [{"table": t, "reason": r, "rows": n} for t, r, n in ds.report_rows],
+            "import_report": [{"source": s, "reason": r, "rows": n} for s, r, n in _import_report(ds)],
             "ok": not ds.failed_tables,
         },
         ensure_ascii=False,
         indent=1,
     )
+
+
+def _import_report(ds) -> list[tuple[str, str, int]]:
+    """The set's import report (empty without one); an unreadable one is named, not raised."""
+    from .errors import DataError
+
+    try:
+        return [(str(s), str(r), int(n)) for s, r, n in ds.import_report().itertuples(index=False, name=None)]
+    except DataError as exc:
+        return [("import_report.csv", str(exc), 0)]

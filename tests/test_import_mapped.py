@@ -314,3 +314,24 @@ def test_table_in_single_file_form_is_never_added_to(tmp_path):
     done = imp(INCA, MAPPINGS / "inca_nkbc.yaml", out)
     assert done.returncode == 2 and "register_cases: tabellen finns redan" in done.stderr
     assert sorted(p.name for p in out.iterdir()) == ["register_cases.parquet"]
+
+
+def test_validate_shows_the_import_report(inca_out):
+    done = run_cli("validate", "--data", inca_out)
+    assert "Importrapport (import_report.csv)" in done.stdout
+    assert "a_mdk_Varde har ett värde som inte finns i kodlistan svar" in done.stdout
+    done = run_cli("validate", "--data", inca_out, "--format", "json")
+    assert json.loads(done.stdout)["import_report"] == [
+        {"source": "inca_nkbc_example.csv", "rows": 1,
+         "reason": "indicator_outcomes (nkbc04): a_mdk_Varde har ett värde som inte finns i kodlistan svar (met)"}]
+
+
+def test_population_example(tmp_path):
+    out = tmp_path / "o"
+    done = imp(EXAMPLES / "folkmangd_example.csv", MAPPINGS / "scb_folkmangd.yaml", out, "--extract-date", "2025-01-15")
+    assert done.returncode == 0, done.stderr
+    assert [tuple(r.values()) for r in table(out, "population")] == [
+        ("01", 2024, "M", "00-39", 612000), ("01", 2024, "K", "00-39", 598000), ("25", 2024, "K", "80+", 9800)]
+    assert sorted(read_report(out / "import_report.csv")) == [
+        ("folkmangd_example.csv", "population: folkmängd är inte ett heltal (population)", 1),   # '3 900'
+        ("folkmangd_example.csv", "population: kön har ett värde som inte finns i kodlistan kon (sex)", 1)]  # okänt
