@@ -55,6 +55,7 @@ SHIPPED_MAPPINGS = Path(__file__).resolve().parent.parent / "data" / "mappings"
 END_CODES = sorted(END_CODE_TREATMENT)
 SYNTHETIC_PREFIXES = [f"VX{d}" for d in range(10)] + [f"VY{d}" for d in range(10)]
 FOLLOW_UPS = (("25", .85), ("35", .50), ("40", .55), ("22", .10))  # (event, share of episodes)
+EVENTS = END_CODES + ["10", "44", "90", "91"] + [e for e, _ in FOLLOW_UPS]
 UNIT_NAMES = ("Kirurgkliniken", "Onkologkliniken", "Urologkliniken", "Kvinnokliniken", "Lungkliniken",
               "Hudkliniken", "Öron-näs-hals", "Medicinkliniken", "Diagnostiskt centrum", "Bröstcentrum Södra Älvsborg")
 VALID_NAME = re.compile(r"^[a-z0-9_]+$")
@@ -193,14 +194,15 @@ def _svf_events(con, extract_dir: Path, folder: Path, prefixes: dict[str, str], 
     ext = ep.column("extended_workup").to_numpy(zero_copy_only=False)
     last_day = int((np.datetime64(extract_date) - np.datetime64("1970-01-01")).astype(int))
     span = np.where(ended, end - start, np.minimum(30, last_day - start)).clip(0)
-    end_rank = np.array([END_CODES.index(c) if c else -1 for c in ep.column("end_code").to_pylist()])
+    # events are kept as small integers (an index into EVENTS) until the rows are written
+    end_rank = pa.compute.index_in(ep.column("end_code"), value_set=pa.array(END_CODES)).fill_null(-1).to_numpy()
 
     # row kinds: (episode, event, day, region: 0 start region 1 closing region 2 home, home null?, age bump)
     parts = []
 
     def add(idx, event, day, region, home_null=None, bump=None):
         idx = np.asarray(idx)
-        parts.append((idx, np.full(len(idx), event, dtype=object) if isinstance(event, str) else event,
+        parts.append((idx, np.full(len(idx), EVENTS.index(event), np.int8) if isinstance(event, str) else event,
                       np.asarray(day), np.full(len(idx), region, np.int8),
                       np.zeros(len(idx), bool) if home_null is None else home_null,
                       np.zeros(len(idx), bool) if bump is None else bump))
@@ -209,7 +211,7 @@ def _svf_events(con, extract_dir: Path, folder: Path, prefixes: dict[str, str], 
     add(everyone, "10", start, 0)
     e_idx = np.flatnonzero(ended)
     # the closing region's end row; some leave the home region out (the start row's is used)
-    add(e_idx, ep.column("end_code").take(pa.array(e_idx)).to_numpy(zero_copy_only=False), end[e_idx], 1,
+    add(e_idx, end_rank[e_idx].astype(np.int8), end[e_idx], 1,
         home_null=(rng.random(len(e_idx)) < .05) & ~transfer[e_idx], bump=rng.random(len(e_idx)) < .1)
     x_idx = np.flatnonzero(ext)
     add(x_idx, "44", start[x_idx] + np.floor(rng.random(len(x_idx)) * (span[x_idx] + 1)).astype(int), 0)
@@ -226,8 +228,8 @@ def _svf_events(con, extract_dir: Path, folder: Path, prefixes: dict[str, str], 
     r_idx = np.flatnonzero(ended & (end > start) & (rng.random(n) < .003))  # a start while one runs
     add(r_idx, "10", start[r_idx] + 1 + np.floor(rng.random(len(r_idx)) * (end[r_idx] - start[r_idx])).astype(int), 0)
     d_idx = np.flatnonzero(ended & (end_rank >= 0) & (end_rank < len(END_CODES) - 1) & (rng.random(n) < .003))
-    later = [END_CODES[end_rank[i] + 1 + int(rng.integers(0, len(END_CODES) - 1 - end_rank[i]))] for i in d_idx]
-    add(d_idx, np.array(later, dtype=object), end[d_idx], 1)  # a second end code the same day: after the first
+    later = end_rank[d_idx] + 1 + np.floor(rng.random(len(d_idx)) * (len(END_CODES) - 1 - end_rank[d_idx])).astype(int)
+    add(d_idx, later.astype(np.int8), end[d_idx], 1)  # a second end code the same day: after the first
 
     idx = np.concatenate([p[0] for p in parts])
     rows = {
@@ -244,9 +246,10 @@ def _svf_events(con, extract_dir: Path, folder: Path, prefixes: dict[str, str], 
     m = len(rows["ep"])
     spelling = rng.choice(4, m, p=[.965, .02, .01, .005])  # as is, lower case, 'VG9 10', ' VG910 '
     unit = rng.integers(0, len(UNIT_NAMES), m)
-    con.register("kva_spec", pa.table({**{k: rows[k] for k in ("ep", "day", "region_kind", "home_null", "bump")},
-                                       "event": pa.array(rows["event"], type=pa.string()),
+    con.register("kva_spec", pa.table({**{k: rows[k] for k in ("ep", "event", "day", "region_kind", "home_null",
+                                                                 "bump")},
                                        "spelling": spelling.astype(np.int8), "unit": unit.astype(np.int8)}))
+    con.register("events", pa.table({"event": np.arange(len(EVENTS), dtype=np.int8), "code": EVENTS}))
     con.register("episodes_src", ep.append_column("ep", pa.array(np.arange(n))))
     con.register("units", pa.table({"unit": np.arange(len(UNIT_NAMES), dtype=np.int8), "name": list(UNIT_NAMES)}))
     odd = _odd_rows(rng, prefixes, n, last_day)
@@ -262,9 +265,9 @@ def _svf_events(con, extract_dir: Path, folder: Path, prefixes: dict[str, str], 
                                   ELSE e.region_code END END AS region_code,
                    CASE WHEN s.home_null THEN NULL ELSE e.home_region_code END AS home_region_code,
                    DATE '1970-01-01' + CAST(s.day AS INTEGER) AS event_date,
-                   e.prefix || s.event AS code, s.spelling, e.sex,
+                   e.prefix || ev.code AS code, s.spelling, e.sex,
                    CAST(least(e.age + CAST(s.bump AS INTEGER), 120) AS VARCHAR) AS age, u.name AS registrerad_av
-            FROM kva_spec s JOIN episodes_src e USING (ep) JOIN units u USING (unit)
+            FROM kva_spec s JOIN episodes_src e USING (ep) JOIN units u USING (unit) JOIN events ev USING (event)
         )
         SELECT person_id, region_code, home_region_code, event_date,
                CASE spelling WHEN 1 THEN lower(code) WHEN 2 THEN substr(code, 1, 3) || ' ' || substr(code, 4)
@@ -275,7 +278,7 @@ def _svf_events(con, extract_dir: Path, folder: Path, prefixes: dict[str, str], 
         SELECT person_id, region_code, home_region_code, event_date, kva_code, sex, age, registrerad_av
         FROM odd_rows
     """)
-    for name in ("kva_spec", "episodes_src", "units", "odd_rows", "prefix_map"):
+    for name in ("kva_spec", "episodes_src", "units", "odd_rows", "prefix_map", "events"):
         con.unregister(name)
     folder.mkdir()
     counts = {}

@@ -64,6 +64,8 @@ def import_svf_events(sources: list[Path], out_dir: Path, extract_date) -> Impor
     names = _display_names(sources)
     con = duckdb.connect(config={"threads": 2})
     con.execute("SET enable_progress_bar = false")
+    # a national year needs far less; beyond this DuckDB spills to disk instead of growing
+    con.execute("SET memory_limit = '1GB'")
     try:
         load_reference(con, out_dir, ["regions", "svf_pathways", "svf_kva_prefixes"])
         result = ImportResult(extract_date=extract_date,
@@ -91,16 +93,17 @@ def import_svf_events(sources: list[Path], out_dir: Path, extract_date) -> Impor
                   "retired": list(RETIRED), "end_codes": list(END_CODES)}
         rows_sql = read_query("import/svf_events_rows.sql")
         con.execute(f"CREATE TEMP TABLE kva_rows AS {rows_sql}", bind(rows_sql, params))
+        con.execute("DROP TABLE kva_src")
+        left_out = con.execute("SELECT file_no, reason, count(*) FROM kva_rows WHERE reason IS NOT NULL "
+                               "GROUP BY ALL").fetchall()
         pairing_sql = read_query("import/svf_events_pairing.sql")
         con.execute(f"CREATE TEMP TABLE kva_roles AS {pairing_sql}", bind(pairing_sql, params))
+        con.execute("DROP TABLE kva_rows")
         episodes = arrow_table(con, "svf_episodes", read_query("import/svf_events_episodes.sql"))
         result.tables["svf_episodes"] = episodes
-        unused = con.execute(
-            "SELECT file_no, reason, count(*) FROM ("
-            "  SELECT file_no, reason FROM kva_rows WHERE reason IS NOT NULL"
-            "  UNION ALL SELECT file_no, unused FROM kva_roles WHERE unused IS NOT NULL"
-            ") GROUP BY ALL ORDER BY file_no, count(*) DESC, reason").fetchall()
-        for file_no, reason, n in unused:
+        unused = left_out + con.execute("SELECT file_no, unused, count(*) FROM kva_roles WHERE unused IS NOT NULL "
+                                        "GROUP BY ALL").fetchall()
+        for file_no, reason, n in sorted(unused, key=lambda r: (r[0], -r[2], r[1])):
             result.add(names[file_no], reason, n)
         used = con.execute("SELECT count(*) FROM kva_roles WHERE role IS NOT NULL").fetchall()[0][0]
         ongoing = episodes.column("end_date").null_count
