@@ -58,6 +58,8 @@ TABLE_LABELS = {
     "svf_lead_time_targets": "Ledtidsgränser",
     "registers": "Register",
     "quality_indicators": "Kvalitetsindikatorer",
+    "svf_kva_prefixes": "KVÅ-prefix för SVF",
+    "hospitals": "Sjukhus",
 }
 GRAIN_LABELS = {"year": "År", "quarter": "Kvartal", "month": "Månad"}
 LEVEL_LABELS = {"riket": "Riket", "healthcare_region": "Sjukvårdsregion", "region": "Region"}
