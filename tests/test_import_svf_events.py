@@ -329,3 +329,17 @@ def test_real_command_line(tmp_path):
                           capture_output=True, text=True, cwd=ROOT, check=False)
     assert done.returncode == 0, done.stderr
     assert episodes(tmp_path / "o") == EXPECTED_EPISODES and report(tmp_path / "o") == EXPECTED_REPORT
+
+
+def test_trailing_delimiter_and_empty_lines_are_read(tmp_path):
+    text = ";".join(HEADER) + ";\n\n" + "".join(";".join(r) + ";\n" for r in SMALL) + "\n"
+    src = _write_csv(tmp_path / "kva.csv", text, "utf-8")
+    done = run_import(src, "--out", tmp_path / "o", "--extract-date", "2025-01-15")
+    assert done.returncode == 0, done.stderr
+    assert episodes(tmp_path / "o") == SMALL_EPISODE
+
+
+def test_header_with_an_unnamed_column_in_the_middle_exits_1(tmp_path):
+    src = _write_csv(tmp_path / "kva.csv", "person_id;;region_code\nP1;x;01\n", "utf-8")
+    done = run_import(src, "--out", tmp_path / "o")
+    assert done.returncode == 1 and "kolumn utan namn (kolumn 2)" in done.stderr

@@ -56,6 +56,8 @@ class SourceTable:
     def column(self, name: str) -> str | None:
         """The internal name (c<i>) of the header column `name`: exact, else ignoring case and
         surrounding spaces (one match only); None when absent."""
+        if not name.strip():
+            return None
         if name in self.columns:
             return f"c{self.columns.index(name)}"
         folded = [i for i, c in enumerate(self.columns) if c.strip().casefold() == name.strip().casefold()]
@@ -203,10 +205,15 @@ def _read_csv(con, path: Path, relation: str, name: str, delimiter: str | None, 
 
 
 def _check_header(columns: list[str], name: str) -> None:
+    """Names must be unique and not empty; empty names at the end (a trailing delimiter) are allowed
+    and such columns are never read."""
     seen = set()
-    for c in columns:
+    last = len(columns)
+    while last and columns[last - 1] == "":
+        last -= 1
+    for i, c in enumerate(columns[:last]):
         if c == "":
-            raise DataError(f"{name}: rubrikraden har en kolumn utan namn (kolumn {columns.index(c) + 1})")
+            raise DataError(f"{name}: rubrikraden har en kolumn utan namn (kolumn {i + 1})")
         if c in seen:
             raise DataError(f"{name}: kolumnen {c[:60]!r} förekommer två gånger i rubrikraden")
         seen.add(c)
