@@ -290,7 +290,8 @@ def _svf_events(con, extract_dir: Path, folder: Path, prefixes: dict[str, str], 
         day = "event_date" if form == 2 else "strftime(event_date, '%Y-%m-%d')"
         age = "CAST(age AS SMALLINT)" if form == 2 else "age"
         select = (f"SELECT person_id, region_code, home_region_code, {day} AS event_date, kva_code, sex, "
-                  f"{age} AS age, registrerad_av FROM kva WHERE {where} ORDER BY kva.event_date, person_id, kva_code")
+                  f"{age} AS age, registrerad_av FROM kva WHERE {where} ORDER BY kva.event_date, person_id, kva_code, "
+                  "region_code, home_region_code, sex, kva.age, registrerad_av")  # every column: the same bytes each time
         if form == 2:
             path = folder / f"kva_{year}.parquet"
             con.execute(f"COPY ({select}) TO {_sql_path(path)} (FORMAT parquet, COMPRESSION zstd)")
