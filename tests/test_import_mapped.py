@@ -335,3 +335,27 @@ def test_population_example(tmp_path):
     assert sorted(read_report(out / "import_report.csv")) == [
         ("folkmangd_example.csv", "population: folkmängd är inte ett heltal (population)", 1),   # '3 900'
         ("folkmangd_example.csv", "population: kön har ett värde som inte finns i kodlistan kon (sex)", 1)]  # okänt
+
+
+def test_whole_path_import_validate_ingest_keeps_the_import_report(tmp_path):
+    from indicators.store import current_snapshot
+
+    out, store = tmp_path / "extrakt", tmp_path / "store"
+    assert run_cli("import", "svf-events", EXAMPLES / "svf_events_example.csv", "--out", out,
+                   "--extract-date", "2025-01-15").returncode == 0
+    assert imp(INCA, MAPPINGS / "inca_nkbc.yaml", out).returncode == 0  # the manifest's extract date
+    assert imp(EXAMPLES / "cancerregistret_example.csv", MAPPINGS / "cancerregistret.yaml", out).returncode == 0
+    assert imp(EXAMPLES / "lakemedel_example.xlsx", MAPPINGS / "lakemedel.yaml", out).returncode == 0
+    assert imp(EXAMPLES / "folkmangd_example.csv", MAPPINGS / "scb_folkmangd.yaml", out).returncode == 0
+    done = run_cli("validate", "--data", out)
+    assert done.returncode == 0, done.stdout  # every table present and readable
+    done = run_cli("ingest", out, "--store", store)
+    assert done.returncode == 0, done.stdout + done.stderr
+    ds = open_data(current_snapshot(store))
+    report = ds.import_report()
+    assert set(report["source"]) == {"svf_events_example.csv", "inca_nkbc_example.csv", "cancerregistret_example.csv",
+                                     "lakemedel_example.xlsx", "folkmangd_example.csv"}
+    assert int(report["rows"].sum()) == 26 + 1 + 2 + 2 + 2
+    assert ds.extract_date == date(2025, 1, 15)
+    (r,) = ds.compute("qi:nkbc04", where={"hospital": "11001"}).to_dict("records")
+    assert (r["numerator"], r["denominator"]) == (5, 6)
