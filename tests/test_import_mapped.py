@@ -205,6 +205,15 @@ def test_source_column_missing_names_both(tmp_path):
     assert done.returncode == 1
     assert "export.csv: kolumnen 'a_lkf' saknas" in done.stderr and "m.yaml" in done.stderr
     assert "register_cases.region_code" in done.stderr and not (tmp_path / "o").exists()
+    assert "hittade kolumner: a_regid, a_inr_sjhkod, a_diag_dat, a_inr_dat, cancerreg_id" in done.stderr
+
+
+def test_a_bare_word_meant_as_a_constant_gets_a_hint(tmp_path):
+    m = mapping(tmp_path)
+    m.write_text(m.read_text(encoding="utf-8").replace("{constant: nkbc}", "nkbc"), encoding="utf-8")
+    done = imp(src(tmp_path, ROW), m, tmp_path / "o")
+    assert done.returncode == 1 and "kolumnen 'nkbc' saknas" in done.stderr
+    assert "ett fast värde skrivs {constant: nkbc}" in done.stderr
 
 
 @pytest.mark.parametrize("spec,message", [

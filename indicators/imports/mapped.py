@@ -59,7 +59,7 @@ def import_mapped(source: Path, mapping: Mapping, out_dir: Path, extract_date) -
             internal = src.column(name)
             if internal is not None:
                 header[name] = internal
-        row_sets, params = compile_mapping(mapping, header, src.name)
+        row_sets, params = compile_mapping(mapping, header, src.name, src.found())
         params = {**params, "extract_date": extract_date, "earliest": EARLIEST}
         result = ImportResult(extract_date=extract_date,
                               command=f"python -m indicators import mapped {src.name} --mapping {mapping.path.name}")

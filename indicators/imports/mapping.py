@@ -234,17 +234,20 @@ class CompiledRowSet:
     status: str  # SQL: NULL = an output row, '-' = not eligible, else the reason it is left out
 
 
-def compile_mapping(mapping: Mapping, header: dict[str, str], source_name: str
+def compile_mapping(mapping: Mapping, header: dict[str, str], source_name: str, found: str = ""
                     ) -> tuple[list[CompiledRowSet], dict]:
     """SQL for each row set over a source whose header names map to internal column names (`header`).
 
     Raises DataError naming the mapping column and the source column when the source lacks a column
-    the mapping reads. Returns the row sets and the parameters ($p…, plus $extract_date and $earliest
+    the mapping reads (`found`: the source's header, for the message). Returns the row sets and the parameters ($p…, plus $extract_date and $earliest
     which the caller supplies)."""
     for col, users in mapping.source_columns().items():
         if col not in header:
+            bare = any(isinstance(e, Node) and e.kind == "col" and e.value == col
+                       for rs in mapping.row_sets for e in rs.columns.values())
+            hint = f" (ett fast värde skrivs {{constant: {col[:40]}}})" if bare else ""
             raise DataError(f"{source_name}: kolumnen {col[:60]!r} saknas men mappningen {mapping.path.name} "
-                            f"använder den för {users[0]}; hittade kolumner: {', '.join(header)[:200]}")
+                            f"använder den för {users[0]}{hint}; hittade kolumner: {found[:200] or 'inga'}")
     compiler = Compiler(header, mapping.code_lists, mapping.source.get("date_format", "%Y-%m-%d"),
                         mapping.source.get("decimal", "."))
     out = []
