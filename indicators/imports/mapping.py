@@ -43,7 +43,7 @@ import yaml
 
 from ..errors import DataError
 from ..schema import ALL_TABLES
-from .expressions import CodeList, Compiled, Compiler, MappingError, Node, code_lists_of, columns_of, parse
+from .expressions import CodeList, Compiler, MappingError, Node, code_lists_of, columns_of, parse
 
 SOURCE_KEYS = {"format", "delimiter", "encoding", "decimal", "sheet", "date_format"}
 TOP_KEYS = {"source", "codes", "tables", "description", "version"}
