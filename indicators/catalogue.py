@@ -15,7 +15,8 @@ from .loader import BUNDLED_REFERENCE_DIR
 CATALOGUE_FILE = Path(__file__).resolve().parent / "catalogue.yaml"
 
 PERIOD_DIMENSIONS = ("year", "quarter", "month")
-ALL_DIMENSIONS = ("region", "healthcare_region", "svf_code", "treatment_type", "sex", "register", "substance",
+ALL_DIMENSIONS = ("region", "healthcare_region", "svf_code", "treatment_type", "sex", "register", "hospital",
+                  "substance",
                   *PERIOD_DIMENSIONS)
 KINDS = ("proportion", "estimated_ratio", "rate", "median")
 

@@ -59,7 +59,8 @@ def _parser(extra=()) -> argparse.ArgumentParser:
     v.add_argument("--format", choices=["text", "json"], default="text")
 
     g = sub.add_parser("generate", help="skapa syntetiskt exempeldata")
-    g.add_argument("--out", required=True)
+    g.add_argument("--out", help="extraktkatalogen (krävs utan --sources)")
+    g.add_argument("--sources", help="skriv också samma data som källfiler (KVÅ-listor, INCA-exporter …) hit")
     g.add_argument("--scale", type=float, default=1.0)
     g.add_argument("--seed", type=int, default=1)
     g.add_argument("--force", action="store_true",
@@ -200,13 +201,53 @@ def _cmd_generate(args) -> int:
         raise QueryError("--scale ska vara ett tal större än 0 och högst 1000")
     if not 0 <= args.seed < 2**63:
         raise QueryError("--seed ska vara ett heltal från 0 till 2^63 − 1")
+    if not args.out and not args.sources:
+        raise QueryError("ange --out (extraktet) och/eller --sources (källfilerna)")
+    if args.sources:
+        _check_sources_dir(Path(args.sources))
     started = time.perf_counter()
-    counts = generate(Path(args.out), scale=args.scale, seed=args.seed, force=args.force)
-    took = time.perf_counter() - started
-    for table, n in counts.items():
-        print(f"{table:<20} {n:>12,}".replace(",", " "))
-    print(f"skrev {safe_text(args.out, 300)} på {took:.1f} s")
+    if args.out:
+        counts = generate(Path(args.out), scale=args.scale, seed=args.seed, force=args.force)
+        took = time.perf_counter() - started
+        for table, n in counts.items():
+            print(f"{table:<20} {n:>12,}".replace(",", " "))
+        print(f"skrev {safe_text(args.out, 300)} på {took:.1f} s")
+    if args.sources:
+        _generate_sources(args, Path(args.out) if args.out else None)
     return 0
+
+
+def _check_sources_dir(path: Path) -> None:
+    if path.exists() and (not path.is_dir() or any(path.iterdir())):
+        raise QueryError(f"--sources {safe_text(path, 120)} finns redan och är inte en tom katalog")
+
+
+def _generate_sources(args, extract: Path | None) -> None:
+    """`generate --sources DIR`: the same data as source forms (indicators/generate_sources.py); without
+    --out the extract is generated into a temporary directory beside DIR and removed afterwards."""
+    import shutil
+    import tempfile
+
+    from .generate import generate
+    from .generate_sources import write_sources
+
+    started = time.perf_counter()
+    sources = Path(args.sources)
+    sources.parent.mkdir(parents=True, exist_ok=True)
+    tmp = None
+    try:
+        if extract is None:
+            tmp = Path(tempfile.mkdtemp(prefix=".generate-", dir=sources.parent))
+            extract = tmp / "extract"
+            generate(extract, scale=args.scale, seed=args.seed)
+        counts = write_sources(extract, sources, seed=args.seed)
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+    for name, n in counts.items():
+        print(f"{name:<34} {n:>12,}".replace(",", " "))
+    print(f"skrev källfilerna i {safe_text(sources, 300)} på {time.perf_counter() - started:.1f} s; "
+          f"se {safe_text(sources / 'LASMIG.txt', 300)}")
 
 
 def _cmd_ingest(args) -> int:

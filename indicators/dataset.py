@@ -30,6 +30,7 @@ from .schema import (
     EXTRACT_TABLES,
     HEALTHCARE_REGIONS,
     OPTIONAL_EXTRACT_TABLES,
+    OPTIONAL_REFERENCE_TABLES,
     REFERENCE_TABLES,
     TARGET_TREATMENT_TYPES,
 )
@@ -138,6 +139,29 @@ class Dataset:
         """A reference table as loaded (valid rows, with any extra columns)."""
         self.require([table])
         return self.query_df(f"SELECT * FROM {table}")  # table name from the fixed schema
+
+    def hospital_names(self) -> dict[str, str]:
+        """hospital_code → hospital_name from the `hospitals` reference table ({} when the set has none).
+
+        A code that is not in the table has no name: show the code itself (contract §9.4). Rows of the
+        bundled table are placeholders (see its `status` column, via `reference("hospitals")`)."""
+        if "hospitals" not in self.available:
+            return {}
+        return dict(self.cursor().execute("SELECT hospital_code, hospital_name FROM hospitals").fetchall())
+
+    def import_report(self) -> pd.DataFrame:
+        """The set's `import_report.csv` (contract §9.5): columns source, reason, rows (Int64), one line per
+        source and reason of the rows an import could not use; empty when the set has no report (it was
+        not made by `import`). Raises DataError naming the file when it cannot be read."""
+        from .imports.common import REPORT_FILE, read_report
+
+        try:
+            rows = read_report(self.directory / REPORT_FILE)
+        except (OSError, ValueError, KeyError, UnicodeDecodeError) as exc:
+            raise DataError(f"{REPORT_FILE}: filen kunde inte läsas ({type(exc).__name__})") from None
+        df = pd.DataFrame(rows, columns=["source", "reason", "rows"])
+        df["rows"] = df["rows"].astype("Int64")
+        return df
 
     def table_summary(self) -> pd.DataFrame:
         """Per table: source, rows read, valid rows and the date range of its main date column."""
@@ -248,7 +272,8 @@ def _load_reference(ds: Dataset, cur, directory: Path, bundled_dir: Path) -> Non
             ds.tables[table] = TableStatus(table, "", error=str(exc).split(": ", 1)[1])
             continue
         if source is None:
-            ds.tables[table] = TableStatus(table, "", error="tabellen saknas")
+            if table not in OPTIONAL_REFERENCE_TABLES:
+                ds.tables[table] = TableStatus(table, "", error="tabellen saknas")
             continue
         status = TableStatus(table, str(source.path), bundled=bundled)
         ds.tables[table] = status
@@ -256,12 +281,27 @@ def _load_reference(ds: Dataset, cur, directory: Path, bundled_dir: Path) -> Non
             status.rows_read = load_table(cur, source)
             if status.rows_read == 0:
                 raise DataError(f"{table}: tabellen är tom")
-            _check_reference(cur, table)
+            check_reference(cur, table, ds.available)
             cur.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM raw_{table}")
             status.rows_valid = status.rows_read
             ds.available.add(table)
         except DataError as exc:
             status.error = str(exc).split(": ", 1)[1]
+
+
+def check_reference(cur, table: str, available) -> None:
+    """Rules of the reference table `raw_<table>` (contract §2, §9), including its links to the tables in
+    `available` that are already loaded; raises DataError naming the table on the first break. Also used
+    by the imports, which read the same reference tables."""
+    _check_reference(cur, table)
+    links = {"hospitals": ("region_code", "regions", "region_code", "okänd region"),
+             "svf_kva_prefixes": ("svf_code", "svf_pathways", "svf_code", "okänt förlopp")}.get(table)
+    if links and links[1] in available:
+        col, other, other_col, what = links
+        row = cur.execute(f"SELECT {col} FROM raw_{table} WHERE {col} NOT IN (SELECT {other_col} FROM {other}) "
+                          "LIMIT 1").fetchone()  # identifiers from the fixed table above
+        if row:
+            raise DataError(f"{table}: {col} {str(row[0])[:40]!r}: {what} (finns inte i {other})")
 
 
 def _check_reference(cur, table: str) -> None:
@@ -274,7 +314,8 @@ def _check_reference(cur, table: str) -> None:
         return cur.execute(sql, params or {}).fetchone()
 
     key = {"regions": "region_code", "svf_pathways": "svf_code", "registers": "register_code",
-           "quality_indicators": "indicator_code"}.get(table)
+           "quality_indicators": "indicator_code", "svf_kva_prefixes": "kva_prefix",
+           "hospitals": "hospital_code"}.get(table)
     if key:
         row = first(f"SELECT {key} FROM raw_{table} GROUP BY {key} HAVING count(*) > 1 OR {key} IS NULL LIMIT 1")
         if row:
@@ -310,6 +351,18 @@ def _check_reference(cur, table: str) -> None:
         if row:
             fail(f"rad för {quoted(row[0], 40)} saknar target_days, valid_from eller extended_workup "
                  "(eller target_days <= 0)")
+    elif table == "svf_kva_prefixes":
+        row = first("SELECT kva_prefix FROM raw_svf_kva_prefixes WHERE NOT regexp_full_match(kva_prefix, 'V[A-Z][0-9]') "
+                    "LIMIT 1")
+        if row:
+            fail(f"kva_prefix {quoted(row[0], 20)} ska vara V, en versal och en siffra (t.ex. VG9)")
+        row = first("SELECT svf_code FROM raw_svf_kva_prefixes WHERE svf_code IS NULL LIMIT 1")
+        if row:
+            fail("svf_code är tom")
+    elif table == "hospitals":
+        row = first("SELECT hospital_code FROM raw_hospitals WHERE hospital_name IS NULL OR region_code IS NULL LIMIT 1")
+        if row:
+            fail(f"sjukhuset {quoted(row[0], 20)} saknar hospital_name eller region_code")
     elif table == "quality_indicators":
         row = first("SELECT indicator_code, direction FROM raw_quality_indicators "
                     "WHERE direction NOT IN ('higher', 'lower') OR direction IS NULL LIMIT 1")

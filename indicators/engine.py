@@ -37,6 +37,7 @@ DIM_SQL = {
     "treatment_type": "treatment_type",
     "sex": "sex",
     "register": "register",
+    "hospital": "hospital",  # register_cases.hospital_code (contract §9.4)
     "substance": "substance",
     # period dimensions group on integer keys (2024, 20241, 202401): much cheaper per row than
     # building label strings; labels ('2024', '2024-Q1', '2024-01') are made after grouping
@@ -200,6 +201,8 @@ def _allowed_values(ds, dim: str) -> set[str] | None:
         values = set(TREATMENT_TYPES)
     elif dim == "sex":
         values = set(SEXES)
+    elif dim == "hospital":
+        values = _hospital_codes(ds)
     elif sql is None:
         values = None
     else:
@@ -207,6 +210,17 @@ def _allowed_values(ds, dim: str) -> set[str] | None:
         values = {r[0] for r in ds.cursor().execute(sql[1]).fetchall()}
     with ds._lock:
         ds._cache[key] = values
+    return values
+
+
+def _hospital_codes(ds) -> set[str]:
+    """Codes a `hospital` filter may name: those of the hospitals table and those the registrations
+    use (a code missing from the table is still a hospital of its own, contract §9.4)."""
+    values: set[str] = set()
+    for table, sql in (("hospitals", "SELECT hospital_code FROM hospitals"),
+                       ("registrations", "SELECT DISTINCT hospital_code FROM registrations")):
+        if table in ds.available:
+            values |= {r[0] for r in ds.cursor().execute(sql).fetchall() if r[0] is not None}
     return values
 
 
@@ -406,10 +420,12 @@ def _finish(ds, ind: Indicator, g: pd.DataFrame, by, start, end, limit, secondar
         suppressed |= ((num >= 1) & (num < limit)).fillna(False)
     out["suppressed"] = suppressed.astype(bool)
     if secondary and by:
-        parents = None
+        parents = hospital_parents = None
         if "region" in by and "regions" in ds.available:
             parents = dict(ds.cursor().execute("SELECT region_code, healthcare_region FROM regions").fetchall())
-        out["suppressed"] = apply_secondary_suppression(out, by, den, parents)
+        if "hospital" in by and "hospitals" in ds.available:
+            hospital_parents = dict(ds.cursor().execute("SELECT hospital_code, region_code FROM hospitals").fetchall())
+        out["suppressed"] = apply_secondary_suppression(out, by, den, parents, hospital_parents)
 
     out["target_level"] = _target_levels(ind, out)
     cutoff = provisional_cutoff(ds.extract_date, ind.maturity_months)

@@ -36,9 +36,12 @@ What the data look like
   = coverage (93–99.5 % per region × register) after a log-normal delay; registrations dated after
   the extract date are not in the extract, so 2025 coverage is visibly incomplete. About 0.5 %
   unmatched registrations (case_id null).
-* indicator_outcomes: per registration a random eligible subset of its register's indicators,
-  met drawn around each indicator's targets with regional differences; 2–4 % met null, more for
-  the most recent diagnoses.
+* register_cases.hospital_code: a hospital of the patient's region from the bundled hospitals.csv
+  (five-digit INCA-style codes), the first listed most often.
+* indicator_outcomes: per registration a random eligible subset of its register's indicators
+  (every registration for nkbc02 and nkbc04), met drawn around each indicator's targets with
+  regional differences; 2–4 % met null, more for the most recent diagnoses (never for nkbc15).
+* svf_episodes never overlap or touch for one person and pathway (KVÅ codes cannot say so).
 * drug_treatments: RCL-scope drug starts, growing about 13 %/year, with region-specific RCL
   coverage (some regions far below 85 %) and direct-transfer shares.
 * population: region × year × sex × age group, summing to regions.csv population_2024 in 2024.
@@ -279,6 +282,11 @@ DRUGS: dict[str, tuple] = {
     "venetoklax": (2019, .02, {"C91.1": .70, "C92.0": .30}),
     "kabozantinib": (2018, .01, {"C64.9": .60, "C22.0": .40}),
 }
+# Quality indicators whose population is every registration (their definitions say "alla anmälda
+# fall"; the INCA mapping in data/mappings/ reads them so), and those that are never 'uppgift saknas'
+# (nkbc15 is computed from two dates: a registration without both is outside the population).
+POPULATION_ALL = {"nkbc02", "nkbc04"}
+NEVER_MISSING = {"nkbc15"}
 DRUG_BASE = 2000  # starts at scale 1 in 2018
 DRUG_GROWTH = 1.13
 
@@ -324,6 +332,26 @@ def _grouped_choice(rng, group: np.ndarray, probs: np.ndarray) -> np.ndarray:
     u = rng.random(len(group))
     idx = np.searchsorted(bounds, group + u, side="right")
     return (idx - group * probs.shape[1]).clip(0, probs.shape[1] - 1)
+
+
+def _one_at_a_time(person: np.ndarray, group: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """A mask keeping, per (person, group), only episodes that start after every earlier one ended."""
+    keep = np.ones(len(start), bool)
+    if len(start) < 2:
+        return keep
+    order = np.lexsort((end, start, group, person))
+    p, g, s, e = person[order], group[order], start[order], end[order]
+    first = np.ones(len(order), bool)
+    first[1:] = (p[1:] != p[:-1]) | (g[1:] != g[:-1])
+    gid = np.cumsum(first)
+    lo = min(int(e.min()), int(s.min()))
+    span = int(e.max()) - lo + 1
+    # running maximum of the end within each group: group ids increase, so the offsets keep groups apart
+    run = np.maximum.accumulate(gid * span + (e - lo))
+    prev_end = np.full(len(order), lo - 1, dtype=np.int64)
+    prev_end[1:] = run[:-1] - gid[1:] * span + lo
+    keep[order[~first & (s <= prev_end)]] = False
+    return keep
 
 
 def _lognormal(rng, median, sigma, n) -> np.ndarray:
@@ -434,6 +462,14 @@ class _Reference:
         for (p, _t, e) in self.targets:
             if e:
                 self.has_ext[p] = True
+
+        hospitals = read("hospitals")
+        self.hospitals: dict[str, list[str]] = {}
+        for code, region in zip(hospitals["hospital_code"], hospitals["region_code"]):
+            self.hospitals.setdefault(region, []).append(code)
+        missing = [c for c in self.region_codes if not self.hospitals.get(c)]
+        if missing:
+            raise ValueError(f"hospitals.csv has no hospital in region(s) {', '.join(missing)}")
 
         rg = read("registers")
         self.registers = list(rg["register_code"])
@@ -891,6 +927,12 @@ class _Generator:
         present &= ep["start"] <= self.svf_end
         ep = {k: v[present] for k, v in ep.items()}
         ongoing = ongoing[present]
+        # one episode at a time per person and pathway: KVÅ codes cannot say two run at once (a start
+        # while one runs is ignored, data-contract.md §9.1), so the later of two that overlap or touch
+        # is left out; `generate --sources` then writes exactly these episodes as code rows
+        single = _one_at_a_time(ep["person"], ep["pw"], ep["start"], ep["end"])
+        ep = {k: v[single] for k, v in ep.items()}
+        ongoing = ongoing[single]
         order = np.lexsort((ep["person"], ep["start"]))
         ep = {k: v[order] for k, v in ep.items()}
         ongoing = ongoing[order]
@@ -940,9 +982,10 @@ class _Generator:
         order = np.lexsort((case, diag))
         case, reg, region, diag, registered = case[order], reg[order], region[order], diag[order], registered[order]
         n = len(case)
-        # hospitals: 'SE' + region code + two digits, more units in larger regions
-        n_h = np.clip(np.round(self.ref.region_pop / 200_000), 1, 9).astype(int)
-        hosp_codes = [f"SE{code}{h + 1:02d}" for r, code in enumerate(ref.region_codes) for h in range(n_h[r])]
+        # reporting hospitals: those of the region in hospitals.csv, the first (largest) most often
+        per_region = [ref.hospitals.get(code, []) for code in ref.region_codes]
+        n_h = np.array([len(h) for h in per_region])
+        hosp_codes = [h for hs in per_region for h in hs]
         hosp_start = np.concatenate([[0], np.cumsum(n_h)[:-1]])
         hp = np.zeros((R, n_h.max()))
         for r in range(R):
@@ -963,15 +1006,19 @@ class _Generator:
         years = _year_of(diag)
         age_days = (self.extract - diag).astype(float)
         rows, inds, mets = [], [], []
-        for ii, (_code, j, direction, lo, hi) in enumerate(ref.indicators):
+        for ii, (code, j, direction, lo, hi) in enumerate(ref.indicators):
             level = self._indicator_levels(direction, lo, hi)  # percent per region
             idx = np.flatnonzero(reg == j)
             elig = rng.random(len(idx)) < rng.uniform(.3, .9)
+            if code in POPULATION_ALL:
+                elig[:] = True
             idx = idx[elig]
             trend = 0.04 * (years[idx] - 2022) * (1 if direction == "higher" else -1)
             logit = np.log(level[region[idx]] / (100 - level[region[idx]])) + trend
             met = rng.random(len(idx)) < 1 / (1 + np.exp(-logit))
             missing = rng.random(len(idx)) < rng.uniform(.02, .04) + .25 * np.exp(-age_days[idx] / 90)
+            if code in NEVER_MISSING:
+                missing[:] = False
             rows.append(idx)
             inds.append(np.full(len(idx), ii))
             mets.append(np.where(missing, 2, met.astype(np.int8)))

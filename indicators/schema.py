@@ -50,7 +50,14 @@ REFERENCE_TABLES: dict[str, tuple[Column, ...]] = {
         ("target_low", "int", True),
         ("target_high", "int", True),
     ),
+    # data-contract.md §9.1: KVÅ pathway prefix (e.g. 'VG9') -> pathway; read by `import svf-events`
+    "svf_kva_prefixes": _cols(("svf_code", "text"), ("kva_prefix", "text")),
+    # data-contract.md §9.4: the units that report to the registers (the `hospital` dimension's names)
+    "hospitals": _cols(("hospital_code", "text"), ("hospital_name", "text"), ("region_code", "text")),
 }
+
+# Reference tables no indicator needs: a set without them (bundled or its own) loads without error.
+OPTIONAL_REFERENCE_TABLES = ("svf_kva_prefixes", "hospitals")
 
 EXTRACT_TABLES: dict[str, tuple[Column, ...]] = {
     "cancer_cases": _cols(

@@ -9,7 +9,9 @@ the next smallest part (by denominator) is suppressed too; repeated until nothin
 Regions also add up to their healthcare region, which the app shows at its own level; so when
 `region` is grouped, the same rule holds within each healthcare region: a lone suppressed region
 gets a second suppressed region beside it in the same healthcare region, and the healthcare
-region's total no longer gives it away by subtraction.
+region's total no longer gives it away by subtraction. Hospitals are compared within their own
+region (the `hospitals` table's region_code), so when `hospital` is grouped the rule also holds
+within each hospital's region; hospitals missing from the table form one group of their own.
 """
 
 from __future__ import annotations
@@ -18,17 +20,20 @@ import pandas as pd
 
 
 def apply_secondary_suppression(out: pd.DataFrame, by: list[str], denominator: pd.Series,
-                                region_parent: dict[str, str] | None = None) -> pd.Series:
+                                region_parent: dict[str, str] | None = None,
+                                hospital_parent: dict[str, str] | None = None) -> pd.Series:
     """The `suppressed` column after complementary suppression over each dimension in `by`
-    (and, with `region_parent` mapping region codes to healthcare regions, within each of those)."""
+    (and, with `region_parent` mapping region codes to healthcare regions, within each of those;
+    with `hospital_parent` mapping hospital codes to region codes, within each hospital's region)."""
     suppressed = out["suppressed"].astype(bool).copy()
     size = denominator.astype("Float64").fillna(0)
     frame = out[by].copy()
     sets = [(dim, [d for d in by if d != dim]) for dim in by]
-    if region_parent and "region" in by:
-        frame["_parent"] = frame["region"].map(region_parent)
-        # first, so that the partner of a lone suppressed region is chosen beside it
-        sets.insert(0, ("region", [d for d in by if d != "region"] + ["_parent"]))
+    for dim, parent in (("hospital", hospital_parent), ("region", region_parent)):
+        if parent and dim in by:
+            frame[f"_parent_{dim}"] = frame[dim].map(parent)
+            # first, so that the partner of a lone suppressed part is chosen beside it
+            sets.insert(0, (dim, [d for d in by if d != dim] + [f"_parent_{dim}"]))
     changed = True
     while changed:
         changed = False

@@ -32,6 +32,12 @@ def render_text(ds) -> str:
             lines.append(f"  {table:<20} {rows:>10,}  ".replace(",", " ") + safe_text(reason))
     else:
         lines.append("Inga rader har lämnats utanför.")
+    imported = _import_report(ds)
+    if imported:
+        lines.append("")
+        lines.append("Importrapport (import_report.csv): källrader som inte blev utdata, per fil och skäl:")
+        for source, reason, rows in imported:
+            lines.append(f"  {source:<28} {rows:>10,}  {reason}".replace(",", " "))
     failed = ds.failed_tables
     lines.append("")
     lines.append(f"{len(failed)} tabell(er) saknas eller kunde inte läsas." if failed
@@ -53,8 +59,19 @@ def render_json(ds) -> str:
             "published_figures": {"bundled": "published_figures" not in ds.tables,
                                   "source": (ds.tables["published_figures"].source
                                              if "published_figures" in ds.tables else _bundled_name())},
+            "import_report": [{"source": s, "reason": r, "rows": n} for s, r, n in _import_report(ds)],
             "ok": not ds.failed_tables,
         },
         ensure_ascii=False,
         indent=1,
     )
+
+
+def _import_report(ds) -> list[tuple[str, str, int]]:
+    """The set's import report (empty without one); an unreadable one is named, not raised."""
+    from .errors import DataError
+
+    try:
+        return [(str(s), str(r), int(n)) for s, r, n in ds.import_report().itertuples(index=False, name=None)]
+    except DataError as exc:
+        return [("import_report.csv", str(exc), 0)]

@@ -108,7 +108,7 @@ def test_table_names_are_swedish():
     assert fmt.table_label("okand_tabell") == "okand_tabell"
     for raw in ("cancer_cases", "svf_episodes", "register_cases", "indicator_outcomes", "drug_treatments",
                 "population", "regions", "svf_pathways", "svf_lead_time_targets", "registers",
-                "quality_indicators"):
+                "quality_indicators", "svf_kva_prefixes", "hospitals"):
         assert "_" not in fmt.table_label(raw)
 
 

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -344,7 +345,11 @@ def test_codes_match_reference_tables(con):
     # ICD-10 codes are written with a dot: 'C50.9', 'D05.1'
     for table in ("cancer_cases", "drug_treatments"):
         assert _one(con, f"SELECT count(*) FROM {table} WHERE NOT regexp_full_match(icd10, '[CDZ][0-9]{{2}}\\.[0-9]')") == 0
-    assert _one(con, "SELECT count(*) FROM register_cases WHERE NOT regexp_full_match(hospital_code, 'SE[0-9]{4}')") == 0
+    # reporting hospitals come from the bundled hospitals table, in the patient's region
+    hospitals = pd.read_csv(REFERENCE_DIR / "hospitals.csv", dtype=str)
+    region_of = dict(zip(hospitals["hospital_code"], hospitals["region_code"]))
+    pairs = con.execute("SELECT DISTINCT hospital_code, region_code FROM register_cases").fetchall()
+    assert all(region_of.get(h) == r for h, r in pairs), [p for p in pairs if region_of.get(p[0]) != p[1]][:3]
 
 
 def test_treated_share_and_volumes(con):

@@ -39,6 +39,8 @@ REQUIRED = {
     ],
     "registers": ["register_code", "register_name", "icd10_prefixes", "coverage_target_low", "coverage_target_high"],
     "quality_indicators": ["indicator_code", "register_code", "name_sv", "direction", "target_low", "target_high"],
+    "svf_kva_prefixes": ["svf_code", "kva_prefix", "status", "source"],
+    "hospitals": ["hospital_code", "hospital_name", "region_code", "status", "source"],
 }
 
 
@@ -417,3 +419,52 @@ def test_quality_indicator_targets_from_domain_md(indicators):
     assert q.loc["scrcr04", "direction"] == "lower"
     assert q.loc["scrcr05", "direction"] == "lower"
     assert (q.loc[q["register_code"] == "nkbc", "target_status"] == "sourced").all()
+
+
+# --- svf_kva_prefixes (data-contract.md §9.1, domain.md §1.3) -------------------------------------
+# The fourteen prefixes of domain.md §1.3 (Region Örebro's coding guide), and nothing invented.
+KVA_PREFIXES = {
+    "VA9": "huvud_hals", "VB0": "matstrupe_magsack", "VB2": "kolorektal", "VB4": "lever", "VB5": "gallvagar",
+    "VB6": "bukspottkortel", "VC0": "lunga", "VE0": "melanom", "VG9": "brost", "VH4": "aggstock",
+    "VJ1": "prostata", "VK1": "urinblasa", "VL2": "hjarntumor", "VP8": "aos",
+}
+
+
+def test_kva_prefixes_are_the_sourced_ones_of_domain_md():
+    df = read("svf_kva_prefixes")
+    assert dict(zip(df["kva_prefix"], df["svf_code"])) == KVA_PREFIXES
+    assert df["kva_prefix"].is_unique
+    assert set(df["status"]) == {"sourced"} and all(df["source"])
+
+
+def test_kva_prefix_pathways_exist(pathways):
+    assert set(read("svf_kva_prefixes")["svf_code"]) <= set(pathways["svf_code"])
+
+
+# --- hospitals (data-contract.md §9.4) ------------------------------------------------------------
+# INCA's hospital-county codes per region (domain.md §3, from rccShiny): the first two digits of a code.
+INCA_COUNTY = {"01": {"10", "11"}, "03": {"12"}, "04": {"13"}, "05": {"21"}, "06": {"22"}, "07": {"23"},
+               "08": {"24", "25"}, "09": {"26"}, "10": {"27"}, "12": {"28", "30", "41"}, "13": {"42"},
+               "14": {"50", "51", "52", "53"}, "17": {"54"}, "18": {"55"}, "19": {"56"}, "20": {"57"},
+               "21": {"61"}, "22": {"62"}, "23": {"63"}, "24": {"64"}, "25": {"65"}}
+
+
+def test_hospitals_have_unique_five_digit_codes_in_every_region():
+    df = read("hospitals")
+    assert df["hospital_code"].is_unique
+    assert all(re.fullmatch(r"[0-9]{5}", c) for c in df["hospital_code"])
+    assert set(df["region_code"]) == set(SCB_CODES)
+    assert all(name.strip() == name and name for name in df["hospital_name"])
+
+
+def test_hospital_codes_start_with_their_regions_inca_county_code():
+    df = read("hospitals")
+    for code, region in zip(df["hospital_code"], df["region_code"]):
+        assert code[:2] in INCA_COUNTY[region], (code, region)
+
+
+def test_unverified_hospital_codes_are_marked_placeholders():
+    df = read("hospitals")
+    assert set(df["status"]) <= {"sourced", "placeholder"}
+    placeholders = df[df["status"] == "placeholder"]
+    assert all(s.startswith("PLATSHÅLLARE") for s in placeholders["source"])
