@@ -188,6 +188,17 @@ def data_status(source: data.DataSource) -> None:
             show = show.rename(columns={"table": "Tabell", "reason": "Anmärkning", "rows": "Rader"})
             shown, cfg = swedish_table(show[[c for c in ("Tabell", "Rader", "Anmärkning") if c in show]])
             st.dataframe(shown, hide_index=True, width="stretch", column_config=cfg)
+        try:
+            imported = ds.import_report()
+        except data.DataError as exc:
+            st.caption(md(str(exc)))
+            imported = None
+        if imported is not None and len(imported):
+            st.markdown(f"**Importrapport** (rader i källfilerna som inte blev data, {fmt.count(imported['rows'].sum())} "
+                        "totalt):")
+            shown, cfg = swedish_table(imported.rename(columns={"source": "Källfil", "reason": "Skäl",
+                                                                "rows": "Rader"}))
+            st.dataframe(shown, hide_index=True, width="stretch", column_config=cfg)
         summary_table = ds.table_summary()
         if len(summary_table):
             tab = summary_table.assign(table=[fmt.table_label(t) for t in summary_table["table"]],

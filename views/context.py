@@ -88,6 +88,8 @@ class Context:
     register_short: dict[str, str] = field(default_factory=dict)  # code → unique short name
     register_targets: dict[str, tuple] = field(default_factory=dict)  # code → (low, high, placeholder)
     hospital_names: dict[str, str] = field(default_factory=dict)
+    hospital_region: dict[str, str] = field(default_factory=dict)  # hospital code → region it lies in
+    hospital_placeholder: bool = False  # the hospital table's codes are not verified
 
     @property
     def extract_date(self) -> date:
@@ -113,7 +115,29 @@ class Context:
             "treatment_type": frozenset(TREATMENT_TYPES),
             "sex": frozenset(SEXES),
             "register": frozenset(self.register_names),
+            "hospital": self.hospital_codes(),
         }.get(dim)
+
+    def hospital_codes(self) -> frozenset[str]:
+        """Every hospital code: the reference table's and any other code the registrations report
+        (shown as its code, contract §9.4)."""
+        cached = self.__dict__.get("_hospital_codes")
+        if cached is None:
+            seen: set[str] = set()
+            try:
+                seen = {r[0] for r in self.ds.cursor().execute(
+                    "SELECT DISTINCT hospital_code FROM registrations WHERE hospital_code IS NOT NULL").fetchall()}
+            except Exception:  # noqa: BLE001 - a set without registrations: only the table's codes
+                seen = set()
+            cached = frozenset(self.hospital_names) | frozenset(seen)
+            self.__dict__["_hospital_codes"] = cached
+        return cached
+
+    def hospitals_in(self, regions) -> list[str]:
+        """Codes of the hospitals that lie in `regions` (by the hospitals table), by name."""
+        wanted = set(regions)
+        codes = [c for c, r in self.hospital_region.items() if r in wanted]
+        return sorted(codes, key=lambda c: fmt.sv_sort_key(self.hospital_names.get(c, c)))
 
     def label(self, dim: str, value) -> str:
         """Display name of a dimension value; a missing value (the ungrouped row) is 'Riket'."""
@@ -206,5 +230,9 @@ def context(ds) -> Context:
         if hospitals is not None:
             ctx.hospital_names = dict(zip(hospitals["hospital_code"].astype(str),
                                           hospitals["hospital_name"].astype(str)))
+            ctx.hospital_region = dict(zip(hospitals["hospital_code"].astype(str),
+                                           hospitals["region_code"].astype(str)))
+            if "status" in hospitals.columns:
+                ctx.hospital_placeholder = bool((hospitals["status"].astype(str) == "placeholder").any())
         setattr(ds, _ATTR, ctx)
         return ctx

@@ -137,3 +137,40 @@ def registers_in_brief(ctx, sel: Selection) -> View:
              "av dem; Utan mål: indikatorer utan målnivå; För få fall: otillräckligt underlag.", notemod.data_line(ctx))
     return View("register-i-korthet", "register_summary", "Kvalitetsregistrens indikatorer i korthet", selection,
                 table, notes=notes, options={"label_title": "Register"})
+
+
+def hospitals(ctx, sel: Selection, ind_id: str) -> View:
+    """A register indicator per reporting hospital, rccShiny's default comparison: the hospitals
+    that lie in one's own region (else the chosen regions, else all of them), each with its row (a
+    hospital without cases says so), riket first. A hospital's result counts its own patients,
+    wherever they live; a code missing from the hospitals table is shown as its code."""
+    ind = ctx.ds.catalogue().get(ind_id)
+    where = rowmod.where_for(ind, sel)
+    if sel.own_region:
+        regions, scope = [sel.own_region], ctx.label("region", sel.own_region)
+    elif sel.regions:
+        regions, scope = list(sel.regions), scope_text(ctx, sel)
+    else:
+        regions, scope = None, "hela landet"
+    riket = rowmod.compute(ctx, ind, [], sel.start, sel.end, where)
+    by = rowmod.compute(ctx, ind, ["hospital"], sel.start, sel.end, where)
+    codes = ctx.hospitals_in(regions) if regions is not None else sorted(
+        ctx.domain("hospital"), key=lambda c: fmt.sv_sort_key(ctx.hospital_names.get(c, c)))
+    if regions is None:
+        codes = [c for c in codes if c in set(by["hospital"].astype(str))]
+    by = rowmod.with_all(ctx, ind, by, "hospital", codes, sel.start, sel.end, where)
+    by = by[by["hospital"].astype(str).isin(codes)]
+    shown = by["hospital"].astype(str).tolist()
+    table = rowmod.concat([
+        rowmod.labelled(riket, [fmt.RIKET], ["riket"], [pd.NA]),
+        rowmod.labelled(by.drop(columns=["hospital"]), [ctx.label("hospital", c) for c in shown], ["unit"] * len(shown),
+                        shown)])
+    selection = selection_line(ctx, sel, ind, geography=f"sjukhus i {scope}" if regions else "alla sjukhus")
+    from .standard import options
+
+    note = "Sjukhusets resultat gäller dess egna patienter, var de än bor."
+    if ctx.hospital_placeholder:
+        note += " Sjukhuskoderna är platshållare (ej verifierade mot INCA)."
+    opts = options(ind, table, label_title="Sjukhus", note=note)
+    return View(f"sjukhus:{ind.id}", "bars", f"{ind.name_sv} per sjukhus", selection, table, indicators=(ind.id,),
+                notes=notemod.standard(ctx, sel, ind, selection, extra=[note]), options=opts)

@@ -213,6 +213,8 @@ def _builder(ctx, sel: Selection, view_id: str) -> Callable[[], View]:
             return lambda: standard.breakdown(ctx, final, ind.id, dims[kind])
         if kind == "forlopp" and ind.is_lead_time:
             return lambda: leadtime.by_pathway(ctx, sel, ind.id)
+        if kind == "sjukhus":
+            return lambda: registers.hospitals(ctx, sel, ind.id)
         return lambda: standard.breakdown(ctx, sel, ind.id, dims[kind])
     if kind == "tratt":
         return lambda: ranking.funnel(ctx, sel, ind.id)
@@ -374,7 +376,7 @@ def family_states(ds, sel: Selection, family: str) -> dict:
 
 
 def _domains(ctx) -> dict:
-    return {d: ctx.domain(d) for d in ("region", "svf_code", "treatment_type", "sex", "register")}
+    return {d: ctx.domain(d) for d in ("region", "svf_code", "treatment_type", "sex", "register", "hospital")}
 
 
 def view(ds, sel: Selection, view_id: str) -> View:
