@@ -69,10 +69,7 @@ def distribution() -> None:
 
 
 TABS = list(LEAD_TIME_PAGE_TABS)
-bad_tab = [v for v in st.query_params.get_all("flik") if v not in TABS]
-if bad_tab:
-    st.warning(f"Okänt värde i länken ignorerades: flik = ”{md(bad_tab[0][:40])}”.", icon=":material/link_off:")
-tabs = st.tabs(TABS, key="flik", bind="query-params", on_change="rerun")
+tabs = layout.bound_tabs(TABS)
 info = {"Andel inom ledtid": "svf_within_target", "Median ledtid": "svf_lead_time_median",
         "Långa väntetider": "svf_over_175", "Fördelning": "svf_within_target"}
 for tab, name in zip(tabs, TABS):

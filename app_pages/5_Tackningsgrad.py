@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from textfmt.safe import md
 from ui import data, filters, layout
 from views import COVERAGE_PAGE_TABS
 from views.registers import coverage_period
@@ -22,10 +21,7 @@ layout.page_header(
 )
 
 TABS = [*COVERAGE_PAGE_TABS, "Valideringsrapport"]
-bad_tab = [v for v in st.query_params.get_all("flik") if v not in TABS]
-if bad_tab:
-    st.warning(f"Okänt värde i länken ignorerades: flik = ”{md(bad_tab[0][:40])}”.", icon=":material/link_off:")
-tabs = st.tabs(TABS, key="flik", bind="query-params", on_change="rerun")
+tabs = layout.bound_tabs(TABS)
 info = {"Täckningsgrad i kvalitetsregistren": "register_coverage",
         "Inrapporteringshastighet": "register_reporting_90d", "Register för cancerläkemedel": "rcl_coverage"}
 for tab, name in zip(tabs, TABS):

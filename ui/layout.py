@@ -280,3 +280,12 @@ def grid(view, *, key: str, on_select: str | None = None):
     ctx = data.context()
     view_downloads(view, ctx.identity, data.dataset().catalogue(), key=key)
     return event, rows, columns
+
+
+def bound_tabs(names: list[str]):
+    """Tabs bound to the URL (?flik=…), so a link opens the right one; an unknown value in a link
+    gets a notice. Only the open tab's content should be drawn (`tab.open`)."""
+    bad = [v for v in st.query_params.get_all("flik") if v not in names]
+    if bad:
+        st.warning(f"Okänt värde i länken ignorerades: flik = ”{md(bad[0][:40])}”.", icon=":material/link_off:")
+    return st.tabs(names, key="flik", bind="query-params", on_change="rerun")

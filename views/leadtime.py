@@ -163,19 +163,25 @@ def _series_rows(ctx, sel: Selection, ind) -> tuple[pd.DataFrame, list[dict]]:
     return rowmod.concat(parts), wheres
 
 
+def _details(ctx, sel: Selection, table, wheres, engine, columns) -> dict:
+    """label → the engine's table (`columns`) of each series that is shown; none for a hidden one."""
+    out = {}
+    for label, where, supp in zip(table["label"], wheres, table["suppressed"]):
+        if supp:
+            continue
+        result = engine(ctx.ds, sel.start, sel.end, where)
+        if len(result):
+            out[str(label)] = result[columns].reset_index(drop=True)
+    return out
+
+
 def distribution(ctx, sel: Selection) -> View:
     """The cumulative share treated within X days per series (indicators.distribution), with the
     pathway's limit. Per-series curves are in options['details'] (label → table of days,
     share_within, ci_low, ci_high); a series with too few cases has none."""
     ind = ctx.ds.catalogue().get(WITHIN)
     table, wheres = _series_rows(ctx, sel, ind)
-    details = {}
-    for label, where, supp in zip(table["label"], wheres, table["suppressed"]):
-        if supp:
-            continue
-        curve = lead_time_days(ctx.ds, sel.start, sel.end, where)
-        if len(curve):
-            details[str(label)] = curve[["days", "share_within", "ci_low", "ci_high"]].reset_index(drop=True)
+    details = _details(ctx, sel, table, wheres, lead_time_days, ["days", "share_within", "ci_low", "ci_high"])
     limit = single_limits(ctx).get(sel.svf_code) if sel.svf_code else None
     pathway = ctx.label("svf_code", sel.svf_code) if sel.svf_code else "alla förlopp"
     if limit is not None:
@@ -216,13 +222,7 @@ def overtime(ctx, sel: Selection) -> View:
     """The RCC overtime groups per series (shares; details label → table of group, label, share)."""
     ind = ctx.ds.catalogue().get(WITHIN)
     table, wheres = _series_rows(ctx, sel, ind)
-    details = {}
-    for label, where, supp in zip(table["label"], wheres, table["suppressed"]):
-        if supp:
-            continue
-        groups = overtime_groups(ctx.ds, sel.start, sel.end, where)
-        if len(groups):
-            details[str(label)] = groups[["group", "label", "share"]].reset_index(drop=True)
+    details = _details(ctx, sel, table, wheres, overtime_groups, ["group", "label", "share"])
     geography = " och ".join(str(x) for x in table["label"])
     selection = selection_line(ctx, sel, ind, geography=geography)
     opts = {"details": details, "label_title": "Enhet",

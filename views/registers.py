@@ -72,6 +72,20 @@ def coverage_heat(ctx, sel: Selection) -> View:
     return View("tackning", "heat", title, selection, table, indicators=(ind.id,), notes=notes, options=opts)
 
 
+def quality_rows(ctx, sel: Selection, register: str, where: dict) -> dict:
+    """qi id → its ungrouped engine row (with cell) for the register, from one engine query
+    (indicators.engine.compute_quality_indicators); `no_cases` where there are no outcomes at all."""
+    cat = ctx.ds.catalogue()
+    batch = compute_quality_indicators(ctx.ds, register, by=[], start=sel.start, end=sel.end, where=where)
+    out = {}
+    for qi_id, df in batch.items():
+        df = rowmod._decorate(ctx, cat.get(qi_id), df, [], sel.start, sel.end, where)
+        df["no_cases"] = df["denominator"].fillna(0).eq(0) & ~df["suppressed"].astype(bool) & \
+            df["missing"].fillna(0).eq(0)
+        out[qi_id] = df
+    return out
+
+
 def quality_table(ctx, sel: Selection) -> View:
     """Every quality indicator of the chosen register for the scope (chosen regions or riket) and
     one's own region: value, interval, n, targets, status, missing outcomes."""
@@ -85,14 +99,11 @@ def quality_table(ctx, sel: Selection) -> View:
         scopes.append((ctx.label("region", sel.own_region), "own", {"region": [sel.own_region]}))
     parts = []
     for label, role, where in scopes:
-        batch = compute_quality_indicators(ctx.ds, register, by=[], start=sel.start, end=sel.end, where=where)
+        found = quality_rows(ctx, sel, register, where)
         for qi in qis:
-            df = batch.get(qi.id)
+            df = found.get(qi.id)
             if df is None:
                 continue
-            df = rowmod._decorate(ctx, qi, df, [], sel.start, sel.end, where)
-            df["no_cases"] = df["denominator"].fillna(0).eq(0) & ~df["suppressed"].astype(bool) & \
-                df["missing"].fillna(0).eq(0)
             parts.append(rowmod.labelled(df, [label], [role], [pd.NA]).assign(
                 indicator=qi.id, indicator_label=qi.name_sv, direction=qi.direction,
                 target_placeholder=qi.target_placeholder))
@@ -121,12 +132,11 @@ def registers_in_brief(ctx, sel: Selection) -> View:
         qis = [i for i in cat if i.is_quality_indicator and i.register_code == register]
         if not qis:
             continue
-        batch = compute_quality_indicators(ctx.ds, register, by=[], start=sel.start, end=sel.end, where=where)
+        found = quality_rows(ctx, sel, register, where)
         for qi in qis:
-            df = batch.get(qi.id)
+            df = found.get(qi.id)
             if df is None:
                 continue
-            df = rowmod._decorate(ctx, qi, df, [], sel.start, sel.end, where)
             parts.append(rowmod.labelled(df, [ctx.label("register", register)], ["unit"], [register]).assign(
                 indicator=qi.id, register=register))
     table = rowmod.concat(parts)
