@@ -60,6 +60,7 @@ class Run:
     kind: str  # 'open' | 'filter' | 'page' | 'reconnect' | 'reload'
     name: str
     started: float  # time.monotonic() when the request was sent
+    wall: float = field(default_factory=time.time)  # the same moment on the wall clock (s since the epoch)
     ms: float | None = None
     page: str = ""  # url path of the page shown ('' = the default page)
     status: int | None = None
@@ -141,6 +142,26 @@ class Session:
     @property
     def replica(self) -> str | None:
         return self.cookies.get(REPLICA_COOKIE)
+
+    async def idle(self, seconds: float) -> bool:
+        """Think for `seconds` with the connection open, as a browser tab does: messages the server
+        sends meanwhile are read (and dropped), and a connection that closes ends the wait at once.
+        Returns False when the connection was lost (the frontend reconnects then, not later)."""
+        ws = self._ws
+        if ws is None:
+            return False
+        end = time.monotonic() + max(0.0, seconds)
+        while True:
+            left = end - time.monotonic()
+            if left <= 0:
+                return True
+            try:
+                await asyncio.wait_for(ws.recv(), left)
+            except asyncio.TimeoutError:
+                return True
+            except (ConnectionClosed, OSError):
+                self._ws = None
+                return False
 
     # -- interactions -------------------------------------------------------------------------
     def find(self, name: str) -> W.Widget:

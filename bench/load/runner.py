@@ -75,6 +75,7 @@ class LoadConfig:
 
 def _record(session_no: int, run: Run, t0: float, markers, error: str | None = None) -> dict:
     return {"session": session_no, "kind": run.kind, "name": run.name, "t": round(run.started - t0, 3),
+            "at": round(run.wall, 3),
             "ms": None if run.ms is None else round(run.ms, 1), "ok": error is None and run.ok,
             "error": error, "status": run.status, "exceptions": run.exceptions, "error_alerts": run.error_alerts,
             "warnings": run.warnings, "page_not_found": run.page_not_found, "page": run.page,
@@ -100,7 +101,8 @@ def view_differences(session: Session, reload_run: Run, names) -> list[str]:
     return out
 
 
-async def _user(no: int, cfg: LoadConfig, t0: float, out: list[dict], stop_at: float, abort: asyncio.Event) -> None:
+async def _user(no: int, cfg: LoadConfig, t0: float, out: list[dict], stop_at: float, abort: asyncio.Event,
+                stop=None) -> None:
     rng = random.Random(cfg.seed * 100003 + no)
     user = User(rng, cfg.keys, cfg.pages)
     session = Session(loopback_target(cfg.url), timeout=cfg.timeout_s)
@@ -122,11 +124,18 @@ async def _user(no: int, cfg: LoadConfig, t0: float, out: list[dict], stop_at: f
             abort.set()
             raise LoadAbort(str(exc)) from None
         done = 0
-        while done < cfg.max_interactions and not abort.is_set():
+        while done < cfg.max_interactions and not abort.is_set() and not (stop is not None and stop.is_set()):
             think = rng.uniform(*cfg.think_s)
             if time.monotonic() + think >= stop_at:
                 break
-            await asyncio.sleep(think)
+            if not await session.idle(think):
+                # the tab saw its connection close while the user was reading: it reconnects now
+                lost = Run("idle", f"/{session.page_path}", time.monotonic())
+                lost.ms = 0.0
+                lost.replica = session.replica
+                out.append(_record(no, lost, t0, cfg.markers, error="ConnectionLost: anslutningen stängdes i vila"))
+                await _recover(no, session, None, cfg, t0, out, names)
+                continue
             action = user.next_action(session)
             if action is None:
                 continue
@@ -137,10 +146,11 @@ async def _user(no: int, cfg: LoadConfig, t0: float, out: list[dict], stop_at: f
                 out.append(_record(no, run, t0, cfg.markers))
             except (ConnectionLost, RunTimeout) as exc:
                 run.ms = (time.monotonic() - run.started) * 1000.0
+                run.replica = run.replica or session.replica
                 out.append(_record(no, run, t0, cfg.markers, error=f"{type(exc).__name__}: {exc}"))
                 await _recover(no, session, action, cfg, t0, out, names)
         if cfg.hold_s and not abort.is_set():
-            await asyncio.sleep(max(0.0, min(cfg.hold_s, stop_at + cfg.hold_s - time.monotonic())))
+            await session.idle(max(0.0, min(cfg.hold_s, stop_at + cfg.hold_s - time.monotonic())))
         if cfg.verify_view and session.connected:
             await _verify(no, session, cfg, t0, out, names)
     finally:
@@ -154,7 +164,7 @@ async def _recover(no, session: Session, action, cfg: LoadConfig, t0, out, names
     try:
         run = await session.reconnect(deadline_s=max(cfg.timeout_s, 30.0))
         out.append(_record(no, run, t0, cfg.markers))
-        if action.kind == "page" and session.page_path != action.target.strip("/"):
+        if action is not None and action.kind == "page" and session.page_path != action.target.strip("/"):
             run = await session.goto(action.target)
             out.append(_record(no, run, t0, cfg.markers))
     except (ConnectionLost, RunTimeout) as exc:
@@ -176,17 +186,19 @@ async def _verify(no, session: Session, cfg: LoadConfig, t0, out, names) -> None
     out.append(_record(no, run, t0, cfg.markers, error=("vyn förlorad: " + "; ".join(diff)) if diff else None))
 
 
-async def run_load(cfg: LoadConfig) -> dict:
+async def run_load(cfg: LoadConfig, *, records: list | None = None, stop=None) -> dict:
     """Run the load described by `cfg`; returns {'config', 'records', 'summary', 'wall_s'}.
 
+    `records`, when given, receives each record as it happens (a caller in another thread can watch
+    the run); `stop` (a threading.Event) ends the interactions early, before the time is up.
     Raises LoadAbort when the app lacks a widget the scenario needs, ValueError/TargetRefused for
     a configuration outside the bounds."""
     cfg.check()
-    out: list[dict] = []
+    out: list[dict] = [] if records is None else records
     t0 = time.monotonic()
     stop_at = t0 + cfg.ramp_s + cfg.duration_s
     abort = asyncio.Event()
-    tasks = [asyncio.create_task(_user(i, cfg, t0, out, stop_at, abort)) for i in range(cfg.sessions)]
+    tasks = [asyncio.create_task(_user(i, cfg, t0, out, stop_at, abort, stop)) for i in range(cfg.sessions)]
     done, pending = await asyncio.wait(tasks, timeout=cfg.deadline_s)
     for task in pending:
         task.cancel()
@@ -199,9 +211,9 @@ async def run_load(cfg: LoadConfig) -> dict:
     if failures:
         raise failures[0]
     wall = time.monotonic() - t0
-    out.sort(key=lambda r: r["t"])
+    ordered = sorted(out, key=lambda r: r["t"])
     return {"config": {k: (list(v) if isinstance(v, tuple) else v) for k, v in cfg.__dict__.items()},
-            "records": out, "summary": summarize(out, cancelled=len(pending)), "wall_s": round(wall, 1)}
+            "records": ordered, "summary": summarize(ordered, cancelled=len(pending)), "wall_s": round(wall, 1)}
 
 
 # -- figures ---------------------------------------------------------------------------------
