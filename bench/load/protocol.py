@@ -102,6 +102,7 @@ class Session:
         self.values: dict[str, tuple[str, ...]] = {}  # id -> value held (option texts)
         self.session_id: str | None = None
         self._ws = None
+        self.last_sent: bytes = b""  # the last BackMsg sent (serialized)
         self._cache: dict[str, tuple[ForwardMsg, int]] = {}  # hash -> (message, run it was last used in)
         self._runs = 0
 
@@ -266,7 +267,8 @@ class Session:
         """Send `back` and read until the run it started has finished."""
         ws = self._ws
         try:
-            await ws.send(back.SerializeToString())
+            self.last_sent = back.SerializeToString()
+            await ws.send(self.last_sent)
             view: dict[tuple, object] = {}
             while True:
                 left = deadline - time.monotonic()
