@@ -366,7 +366,7 @@ class Session:
         run.page = self.page_path
         run.replica = self.replica
         # the frontend drops cached messages not used in the last MAX_CACHED_MESSAGE_AGE runs
-        self._cache = {h: e for h, e in self._cache.items() if self._runs - 1 - e[1] < MAX_CACHED_MESSAGE_AGE}
+        self._cache = {h: e for h, e in self._cache.items() if self._runs - 1 - e[1] <= MAX_CACHED_MESSAGE_AGE}
 
     # -- HTTP and the WebSocket ---------------------------------------------------------------
     def _cookie_header(self) -> str:
