@@ -157,3 +157,37 @@ def test_serve_refuses_a_store_without_a_snapshot(tmp_path):
     assert "har inget aktuellt snapshot" in r.stderr and "Traceback" not in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
     assert not Path(tmp_path / "run" / "state.json").exists()
+
+
+def test_serve_restarts_a_replica_that_dies_and_a_waiting_user_gets_back_in(small_data_dir, tmp_path, monkeypatch):
+    """`make serve` without --no-restart: with its only replica killed, haproxy has none in rotation;
+    the replica is started again, haproxy takes it back, and the user's tab (reconnecting all the while)
+    gets its page and filters back."""
+    from bench.load.protocol import Session
+    from bench.load.runner import view_differences
+    from bench.load.target import loopback_target
+
+    monkeypatch.setenv("INDIKATORPANELEN_CACHE_DIR", str(tmp_path / "load-cache"))
+    monkeypatch.setenv("INDIKATORPANELEN_CACHE", "on")
+    store = tmp_path / "store"
+    assert ingest(small_data_dir, store).exit_code == 0
+    with serve(1, store, tmp_path / "run", restart=True) as cluster:
+        async def scenario():
+            s = Session(loopback_target(cluster.url), timeout=90)
+            try:
+                await s.open("svf_inklusion", "")
+                await s.set_filter("niva", "Sjukvårdsregion")
+                await s.set_filter("egen_region", "Uppsala")
+                first_pid = cluster.kill_replica("r1")
+                assert not await s.idle(30)  # the tab sees its connection close
+                again = await s.reconnect(deadline_s=180)
+                view = await s.reload()
+                return first_pid, again, view, view_differences(s, view, ["niva", "egen_region"]), s.page_path
+            finally:
+                await s.close()
+
+        first_pid, again, view, diff, page = asyncio.run(scenario())
+        assert again.ok and view.ok and diff == [] and page == "svf_inklusion"
+        state = cluster.refresh()
+        assert state["replicas"][0]["starts"] == 2 and state["replicas"][0]["pid"] != first_pid
+        assert cluster.wait_status("r1", "UP", 30)
