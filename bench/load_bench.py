@@ -100,6 +100,20 @@ def _step(cluster, n: int, cfg: dict, pages: list[str]) -> dict:
             "rss_after_mb": [x["rss_mb"] for x in after], "loadavg": _loadavg()}
 
 
+def _open_sessions_memory(cluster, n: int) -> dict:
+    """RSS growth of the replicas per open session: `n` sessions open the default page (cached by
+    now) and stay open without interacting; (peak RSS − RSS before) / n."""
+    pids = list(cluster.replica_pids().values())
+    before = sum(proc_stats(p)["rss_mb"] or 0 for p in pids)
+    load = LoadConfig(url=cluster.url, sessions=n, duration_s=0, ramp_s=3, think_s=(0, 0), timeout_s=60,
+                      seed=7, verify_view=False, hold_s=6)
+    with _Sampler(pids) as sampler:
+        result = asyncio.run(run_load(load))
+    return {"sessions": n, "rss_before_mb": round(before, 1), "rss_peak_mb": round(sampler.peak, 1),
+            "per_session_mb": round((sampler.peak - before) / n, 2) if sampler.peak else None,
+            "opened": result["summary"]["first"]["ok"], "errors": result["summary"]["error_total"]}
+
+
 def _loadavg():
     import os
 
@@ -143,6 +157,7 @@ def run(args: dict) -> dict:
                 entry["steps"].append(step)
                 if step["p95_ms"] is None or step["p95_ms"] > P95_LIMIT_MS or step["error_total"]:
                     break
+            entry["open_sessions"] = _open_sessions_memory(cluster, int(args.get("memory_sessions", 20)))
             if n_rep == 1 and args.get("browser", True):
                 try:
                     from .load.browser import compare

@@ -50,8 +50,12 @@ def section(results: dict) -> list[str]:
     for e in load.get("replicas") or []:
         idle = ", ".join(f"{x:.0f} MB" for x in e.get("rss_idle_mb") or [] if x is not None)
         errs = {k: v for s in e["steps"] for k, v in (s.get("error_examples") or {}).items()}
+        mem = e.get("open_sessions") or {}
+        mem_text = (f"; {mem['sessions']} sessions opened and held without interacting add "
+                    f"{mem['per_session_mb']:.1f} MB each ({mem['rss_before_mb']:.0f} → {mem['rss_peak_mb']:.0f} MB)"
+                    if mem.get("per_session_mb") is not None else "")
         lines.append(f"- **{e['replicas']} replica(s): {e['held_sessions']} users held at p95 ≤ 1 s with 0 errors** "
-                     f"(memory per replica after warming every page: {idle})."
+                     f"(memory per replica after warming every page: {idle}{mem_text})."
                      + (" Errors seen: " + "; ".join(f"{k}: {v}" for k, v in errs.items()) if errs else ""))
     cap = load.get("capacity")
     if cap:
