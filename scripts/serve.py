@@ -264,6 +264,8 @@ def main(argv=None) -> int:
                 return 1
             for r in replicas:
                 code = r.proc.poll()
+                if stopping:  # Ctrl-C reaches the replicas too: they exit, nothing is restarted
+                    break
                 if code is None or a.no_restart and r.name in backoff:
                     continue
                 if a.no_restart:
