@@ -259,7 +259,12 @@ def main(argv=None) -> int:
         backoff: dict[str, float] = {}
         while not stopping:
             time.sleep(0.3)
+            if stopping:
+                break
             if proxy.poll() is not None:
+                time.sleep(0.5)  # Ctrl-C reaches haproxy and this process at once
+                if stopping:
+                    break
                 print(f"serve: haproxy avslutades (kod {proxy.returncode}); stoppar", file=sys.stderr)
                 return 1
             for r in replicas:
