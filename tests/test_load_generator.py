@@ -114,6 +114,33 @@ def _segmented(key, options, default):
     return el
 
 
+def _select_slider(key, options, default):
+    el = Element()
+    sl = el.slider
+    sl.id = ID + key
+    sl.type = sl.SELECT_SLIDER
+    sl.options[:] = options
+    sl.default[:] = [float(options.index(v)) for v in default]
+    sl.query_param_key = key
+    return el
+
+
+def test_a_range_select_slider_is_a_widget_with_two_values():
+    months = ["2025-01", "2025-02", "2025-03", "2025-04"]
+    w = W.from_element(_select_slider("period", months, ("2025-02", "2025-04")))
+    assert (w.kind, w.default, w.multi, w.param) == ("select_slider", ("2025-02", "2025-04"), True, "period")
+    W.check_value(w, ("2025-01", "2025-03"))
+    for bad in (("2025-03", "2025-01"), ("2025-01",), ("2024-12", "2025-01")):
+        with pytest.raises(ValueError):
+            W.check_value(w, bad)
+    s = W.widget_state(w.id, w.kind, ("2025-01", "2025-03"))
+    assert list(s.string_array_value.data) == ["2025-01", "2025-03"]
+    assert W.set_query_param("", "period", ("2025-01", "2025-03"), w.default) == "period=2025-01&period=2025-03"
+    numeric = Element()
+    numeric.slider.id = ID + "dagar"
+    assert W.from_element(numeric) is None  # a numeric slider is not driven
+
+
 def test_user_key_is_read_from_the_element_id():
     assert W.user_key(ID + "niva") == "niva"
     assert W.user_key(ID + "dl_chart-1") == "dl_chart-1"  # a key may contain '-'
@@ -230,6 +257,22 @@ def test_the_scenario_only_uses_widgets_that_are_there_and_enabled():
             assert not w.disabled
         seen.add(a.kind if a.kind == "page" else a.target)
     assert seen == {"page", "fran", "till", "tidsenhet", "niva", "regioner", "egen_region", "register"}
+
+
+def test_the_period_may_be_one_range_slider_instead_of_two_selectboxes():
+    from bench.load.scenario import User
+
+    months = [f"{y}-{m:02d}" for y in (2023, 2024, 2025) for m in range(1, 13)]
+    widgets = [e for e in _app_widgets() if e.selectbox.id not in (ID + "fran", ID + "till")]
+    widgets.append(_select_slider("period", months, (months[-12], months[-1])))
+    session = _FakeSession(widgets)
+    user = User(random.Random(5))
+    user.check(session)  # no 'fran'/'till' needed
+    periods = [a for a in (user.next_action(session) for _ in range(200)) if a.kind == "filter" and a.target == "period"]
+    assert periods
+    for a in periods:
+        W.check_value(session.find("period"), a.values)  # two months, in order
+        assert 3 <= months.index(a.values[1]) - months.index(a.values[0]) <= 24 or months.index(a.values[0]) == 0
 
 
 def test_a_missing_filter_stops_the_scenario_with_its_name():

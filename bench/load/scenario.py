@@ -15,15 +15,16 @@ from dataclasses import dataclass
 from . import widgets as W
 from .protocol import Run, Session
 
-# the filters of ui/filters.py (URL parameters of the same names)
-FILTER_KEYS = {"from": "fran", "to": "till", "grain": "tidsenhet", "level": "niva", "regions": "regioner",
+# the filters of ui/filters.py (URL parameters of the same names); the period is either one range
+# select_slider ('period') or two selectboxes ('fran', 'till')
+FILTER_KEYS = {"period": "period", "from": "fran", "to": "till", "grain": "tidsenhet", "level": "niva", "regions": "regioner",
                "own": "egen_region", "pathway": "forlopp", "register": "register"}
 # relative weights of the actions
 WEIGHTS = {"page": 3.0, "period": 2.0, "region": 2.0, "pathway": 1.5, "level": 1.0, "grain": 0.5, "register": 0.5}
 # the widgets an action uses (by role in FILTER_KEYS); it is offered when one of them is on the page
-NEEDS = {"period": ("to",), "region": ("regions", "own"), "pathway": ("pathway",), "level": ("level",),
+NEEDS = {"period": ("period", "to"), "region": ("regions", "own"), "pathway": ("pathway",), "level": ("level",),
          "grain": ("grain",), "register": ("register",)}
-REQUIRED = ("from", "to", "level", "regions", "own", "pathway")  # must be on the first page a session opens
+REQUIRED = ("level", "regions", "own", "pathway")  # must be on the first page a session opens (and a period)
 
 
 @dataclass
@@ -44,7 +45,10 @@ class User:
     def check(self, session: Session) -> None:
         """Raise WidgetNotFound when a filter this scenario drives is not on the session's page."""
         missing = []
-        for role in REQUIRED:
+        roles = list(REQUIRED)
+        if self._widget(session, "period") is None:
+            roles = ["from", "to"] + roles
+        for role in roles:
             try:
                 session.find(self.keys[role])
             except W.WidgetNotFound as exc:
@@ -53,8 +57,11 @@ class User:
             raise W.WidgetNotFound(missing[0] + (f" (och {len(missing) - 1} till)" if len(missing) > 1 else ""))
 
     def _widget(self, session: Session, role: str) -> W.Widget | None:
+        key = self.keys.get(role)
+        if not key:
+            return None
         try:
-            w = session.find(self.keys[role])
+            w = session.find(key)
         except W.WidgetNotFound:
             return None
         return None if w.disabled or not w.options else w
@@ -84,6 +91,13 @@ class User:
         if kind == "page":
             return Action("page", rng.choice(self._pages(session)))
         if kind == "period":
+            span = self._widget(session, "period")
+            if span is not None and span.kind == "select_slider" and len(span.default) == 2:
+                # one range: an end among the latest 24 months, a start 3 to 24 months before it
+                opts = list(span.options)
+                hi = rng.randrange(max(0, len(opts) - 24), len(opts))
+                lo = max(0, hi - rng.randint(3, 24))
+                return Action("filter", self.keys["period"], (opts[lo], opts[hi]))
             first, last = self._widget(session, "from"), self._widget(session, "to")
             if last is None:
                 return None

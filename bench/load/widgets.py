@@ -10,9 +10,9 @@ also in the proto's ``query_param_key``; either matches. The filters of Indikato
 
 Values are kept as the frontend keeps them: the *displayed* option texts (``"Sjukvårdsregion"``),
 a tuple of them (empty = nothing chosen). The widget kinds whose value the generator can set are
-``selectbox`` (sent as ``string_value``), ``multiselect`` and ``button_group`` (segmented control,
-pills; sent as ``string_array_value``); the browser sends the same (checked by
-tests/test_load_browser.py against the frames a real Chromium sends).
+``selectbox`` (sent as ``string_value``), ``multiselect``, ``button_group`` (segmented control,
+pills) and ``select_slider`` (one value or a range; all sent as ``string_array_value``); the browser
+sends the same (checked by tests/test_load_browser.py against the frames a real Chromium sends).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
-SETTABLE = ("selectbox", "multiselect", "button_group")
+SETTABLE = ("selectbox", "multiselect", "button_group", "slider")  # slider: only st.select_slider
 # element types that carry a widget id but no value the frontend reports on a rerun
 _NO_VALUE = ("button", "download_button", "page_link", "link_button", "plotly_chart", "dataframe",
              "vega_lite_chart", "deck_gl_json_chart", "form_submit_button")
@@ -69,7 +69,15 @@ def from_element(element) -> Widget | None:
     proto = getattr(element, kind)
     if not proto.id:
         return None
-    if kind == "button_group":
+    if kind == "slider":
+        if proto.type != proto.SELECT_SLIDER or not proto.options:
+            return None  # a numeric slider: not driven by the load generator
+        kind = "select_slider"
+        options = tuple(proto.options)
+        default = tuple(options[int(i)] for i in proto.default if 0 <= int(i) < len(options))
+        multi = len(default) > 1
+        raw = tuple(proto.raw_value) if proto.set_value else None
+    elif kind == "button_group":
         options = tuple(o.content for o in proto.options)
         default = tuple(options[i] for i in proto.default if 0 <= i < len(options))
         multi = proto.click_mode == proto.MULTI_SELECT
@@ -91,7 +99,7 @@ def from_element(element) -> Widget | None:
 
 def has_value(element) -> bool:
     """Whether the frontend reports a value for this element on a rerun (a settable widget)."""
-    return element.WhichOneof("type") in SETTABLE
+    return from_element(element) is not None
 
 
 def find(widgets: Iterable[Widget], key: str, page: str = "") -> Widget:
@@ -116,6 +124,11 @@ def check_value(widget: Widget, values: tuple[str, ...]) -> None:
         raise ValueError(f"'{widget.name}': {unknown[0]!r} är inget av dess alternativ")
     if not widget.multi and len(values) > 1:
         raise ValueError(f"'{widget.name}' tar ett värde, inte {len(values)}")
+    if widget.kind == "select_slider":
+        if len(values) != len(widget.default):
+            raise ValueError(f"'{widget.name}' tar {len(widget.default)} värden, inte {len(values)}")
+        if [widget.options.index(v) for v in values] != sorted(widget.options.index(v) for v in values):
+            raise ValueError(f"'{widget.name}': värdena måste komma i alternativens ordning")
 
 
 def widget_state(widget_id: str, kind: str, values: tuple[str, ...]) -> WidgetState:
@@ -124,7 +137,7 @@ def widget_state(widget_id: str, kind: str, values: tuple[str, ...]) -> WidgetSt
     if kind == "selectbox":
         if values:
             state.string_value = values[0]
-    elif kind in ("multiselect", "button_group"):
+    elif kind in ("multiselect", "button_group", "select_slider"):
         state.string_array_value.data.extend(values)
     else:
         raise ValueError(f"cannot set a widget of kind {kind}")
