@@ -79,6 +79,15 @@ class Cluster:
         return "\n".join(parts)
 
 
+def _serve_module_die_with_parent() -> None:
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _serve_module():
     """scripts/serve.py as a module (one reader of haproxy's stats socket, not two)."""
     import importlib.util
@@ -120,8 +129,11 @@ def serve(replicas: int, store: Path, run_dir: Path, *, data: Path | None = None
     full_env = {**os.environ, **(env or {})}
     full_env.pop("INDIKATORPANELEN_DATA", None)
     with open(run_dir / "serve.out", "w") as out:
+        # serve.py gets SIGTERM if this process dies (a test run killed by a time-out), and stops its
+        # replicas and haproxy in turn; nothing is left running
         proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
+                                stdin=subprocess.DEVNULL, start_new_session=True,
+                                preexec_fn=_serve_module_die_with_parent)
     state_path = run_dir / "state.json"
     try:
         end = time.monotonic() + ready_timeout + 30
