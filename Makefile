@@ -9,11 +9,19 @@ PORT   ?= 8501
 REQ_HASH  := $(shell cat requirements.txt | sha1sum | cut -c1-12)
 TEST_HASH := $(shell cat requirements.txt requirements-test.txt | sha1sum | cut -c1-12)
 
-.PHONY: run test bench sample deps test-deps system-deps lint clean
+.PHONY: run serve test bench sample deps test-deps system-deps lint clean
 
 run: deps system-deps sample
 	$(PY) -m streamlit run app.py --server.headless true --server.port $(PORT) \
 		--browser.gatherUsageStats false -- --data $(DATA)
+
+# N replicas behind haproxy over one snapshot store (scripts/serve.py; deploy/README.md).
+# The store gets DATA ingested when it has no current snapshot.
+REPLICAS   ?= 2
+SERVE_PORT ?= 8500
+STORE      ?= data/store
+serve: deps system-deps sample
+	$(PY) scripts/serve.py --replicas $(REPLICAS) --port $(SERVE_PORT) --store $(STORE) --data $(DATA)
 
 test: test-deps system-deps
 	$(PY) -m pytest -q
@@ -43,7 +51,7 @@ $(VENV)/.test-$(TEST_HASH): requirements.txt requirements-test.txt | $(VENV)/bin
 	rm -f $(VENV)/.test-* $(VENV)/.req-*
 	touch $@ $(VENV)/.req-$(REQ_HASH)
 
-# Debian's chromium: kaleido's image export and the browser tests drive it (no browser download).
+# Debian's chromium (kaleido's image export, browser tests) and haproxy (make serve, load tests).
 system-deps:
 	@bash scripts/install_system_deps.sh
 

@@ -527,6 +527,9 @@ def render(results: dict) -> str:
 
     for s, sres in results.get("scales", {}).items():
         lines += _scale_section(s, sres)
+    from .load_report import section as load_section
+
+    lines += load_section(results)
     lines += _method()
     return "\n".join(lines) + "\n"
 

@@ -4,7 +4,7 @@ side by side with the floor and the pandas peer, and write BENCHMARKS.md.
     python -m bench.run                    # the full benchmark (scale 1 and 10), ≈ 10–13 min
     python -m bench.run --scales 1         # scale 1 only
     python -m bench.run --quick            # few repeats (a smoke run while developing)
-    python -m bench.run --only engine,peer # some parts (engine, floor, peer, pages, coldstart, exports)
+    python -m bench.run --only engine,peer # some parts (engine, floor, peer, pages, coldstart, exports, load)
 
 Every measurement runs in its own subprocess (bench.worker) so that cold is cold and each peak
 RSS belongs to one job. Raw figures go to data/bench/results.json, the report to BENCHMARKS.md.
@@ -27,7 +27,7 @@ from pathlib import Path
 from . import datasets
 from .common import ROOT, WorkerError, loadavg, machine, now, run_worker, versions, write_json
 
-PARTS = ("engine", "floor", "peer", "pages", "coldstart", "exports")
+PARTS = ("engine", "floor", "peer", "pages", "coldstart", "exports", "load")
 
 
 class Budget:
@@ -239,6 +239,11 @@ def main(argv=None) -> int:
         cfg = dict(CONFIGS[mode].get(int(s) if s in (1, 10) else 1, CONFIGS[mode][1]))
         results["scales"][f"{s:g}"] = run_scale(s, infos[s], parts, cfg, budget, root)
         results["scales"][f"{s:g}"]["config"] = {k: (list(v) if isinstance(v, tuple) else v) for k, v in cfg.items()}
+
+    if "load" in parts:  # many users at once through make serve's proxy (bench/load_bench.py)
+        from .load_bench import bench_part
+
+        results["load"] = bench_part(infos, a.quick, root, log)
 
     results["noise_end"] = noise_probe()
     results["loadavg_end"] = loadavg()

@@ -50,6 +50,10 @@ def main(argv=None) -> int:
         from .exports import run
 
         out = run(args)
+    elif task == "load":
+        from .load_bench import run
+
+        out = run(args)
     else:
         raise SystemExit(f"unknown task {task}")
     from .common import write_json
