@@ -42,11 +42,13 @@ def one_line(text, max_len: int | None = None) -> str:
     return out
 
 
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:=])")
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#!|~<>$:])")
+_LINE_START = re.compile(r"^(\d*)([+\-=.])")
 
 
 def md(text) -> str:
     """Data-derived text for Streamlit's markdown (st.markdown, captions, metric labels, headers):
     every markdown and Streamlit directive character backslash-escaped, on one line, so a name
-    like `[x](http://…)` or `:red[…]` is shown as characters, never as a link or a style."""
-    return _MARKDOWN.sub(r"\\\1", one_line(text))
+    like `[x](http://…)` or `:red[…]` is shown as characters, never as a link or a style. Dots and
+    dashes are escaped only where they could start a list ('-', '1.') or heading."""
+    return _LINE_START.sub(r"\1\\\2", _MARKDOWN.sub(r"\\\1", one_line(text)))
