@@ -1,4 +1,5 @@
-"""ui/format.py: Swedish number format and labels (decimal comma, space thousands, "70 %")."""
+"""textfmt: Swedish number format, labels, dates, periods and slugs (decimal comma, space thousands,
+"70 %"), and textfmt.safe: text that leaves the program is inert where it lands."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from ui import format as fmt
+import textfmt as fmt
+from textfmt.safe import markup, one_line, spreadsheet_cell
 
 NB = "\u00a0"
 
@@ -121,7 +123,7 @@ def test_table_names_are_swedish():
     ("lang", "Ett mycket långt registernamn utan förkortning som inte går att korta", "LANG"),
 ])
 def test_register_short_names_are_short(code, name, expected):
-    from ui.data import register_short_name
+    from views.context import register_short_name
 
     assert register_short_name(code, name) == expected
 
@@ -129,12 +131,78 @@ def test_register_short_names_are_short(code, name, expected):
 def test_tables_show_numbers_with_decimal_comma():
     from ui.layout import swedish_table
 
+    # a missing cell is blank in the new view layer (the reason, e.g. 'otillräckligt underlag', sits in
+    # the row's own cells); whole numbers without decimals, also in nullable integer columns
     table = pd.DataFrame({"Enhet": ["Riket", "Gotland"], "Andel (%)": [72.44, None],
-                          "Nämnare": [12345.0, 7.0], "Täljare": pd.array([8942, None], dtype="Int64")})
+                          "Nämnare": [12345.0, 7.0], "Täljare": pd.array([8942, None], dtype="Int64"),
+                          "Värde": [12.5, "otillräckligt underlag"]})
     shown, cfg = swedish_table(table)
-    assert list(shown["Andel (%)"]) == ["72,4", "–"]
+    assert list(shown["Andel (%)"]) == ["72,4", ""]
     assert list(shown["Nämnare"]) == [f"12{NB}345", "7"]
-    assert list(shown["Täljare"]) == [f"8{NB}942", "–"]
+    assert list(shown["Täljare"]) == [f"8{NB}942", ""]
+    assert list(shown["Värde"]) == ["12,5", "otillräckligt underlag"]
     assert list(shown["Enhet"]) == ["Riket", "Gotland"]
-    assert set(cfg) == {"Andel (%)", "Nämnare", "Täljare"}
+    assert set(cfg) == {"Andel (%)", "Nämnare", "Täljare", "Värde"}
     assert not any("." in v for v in shown["Andel (%)"])
+
+
+# -- periods, dates and slugs (one implementation each, textfmt) ------------------------------------
+
+def test_period_labels_cover_whole_periods_in_order():
+    # 2023-02-15 .. 2024-05-31: quarters whose first day is on or after 15 Feb 2023 → 2023-Q2 first
+    assert fmt.period_labels("quarter", date(2023, 2, 15), date(2024, 5, 31)) == [
+        "2023-Q2", "2023-Q3", "2023-Q4", "2024-Q1", "2024-Q2"]
+    assert fmt.period_labels("quarter", date(2023, 1, 1), date(2023, 12, 31)) == [
+        "2023-Q1", "2023-Q2", "2023-Q3", "2023-Q4"]
+    assert fmt.period_labels("year", date(2022, 1, 1), date(2024, 3, 31)) == ["2022", "2023", "2024"]
+    assert fmt.period_labels("year", date(2022, 7, 1), date(2024, 3, 31)) == ["2023", "2024"]
+    assert fmt.period_labels("month", date(2024, 11, 1), date(2025, 2, 28)) == [
+        "2024-11", "2024-12", "2025-01", "2025-02"]
+
+
+def test_short_and_iso_dates():
+    assert fmt.iso_date(date(2026, 1, 15)) == "2026-01-15"
+    assert fmt.iso_date(None) == "okänt"
+    assert fmt.short_date(date(2025, 12, 31)) == "31 dec 2025"
+    assert fmt.short_date(pd.Timestamp("2024-03-05")) == "5 mar 2024"
+    assert fmt.short_date(None) == ""
+    assert fmt.date_text(None) == "–"
+
+
+def test_slug_is_ascii_and_file_safe():
+    assert fmt.slug("Andel behandlade inom ledtid – Bröst") == "andel_behandlade_inom_ledtid_brost"
+    assert fmt.slug("Ålder/Öst: ../../etc") == "alder_ost_etc"
+    assert fmt.slug("") == "indikatorpanelen"
+    assert fmt.slug("<<>>") == "indikatorpanelen"
+    long = fmt.slug("a b " * 50, max_len=10)
+    assert long == "a_b_a_b_a" and len(long) <= 10
+
+
+def test_missing_text_says_why_a_row_has_no_value():
+    assert fmt.missing_text({"no_cases": True, "suppressed": False, "value": None}) == "inga fall"
+    assert fmt.missing_text({"suppressed": True, "hidden": "primary", "value": None}) == "otillräckligt underlag"
+    assert fmt.missing_text({"suppressed": True, "hidden": "secondary", "value": None}) == \
+        "dold (skyddar en liten grupp)"
+    assert fmt.missing_text({"suppressed": False, "value": 71.2}) is None
+
+
+# -- textfmt.safe ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", ["=1+1", "+46", "-2", "@SUM(A1)", "\tx", "\rx", "=HYPERLINK(\"http://x\")"])
+def test_spreadsheet_cells_never_start_a_formula(text):
+    assert spreadsheet_cell(text) == "'" + text
+
+
+def test_spreadsheet_cells_keep_numbers_and_plain_text():
+    assert spreadsheet_cell(-2) == -2
+    assert spreadsheet_cell(3.5) == 3.5
+    assert spreadsheet_cell("Västra Götaland") == "Västra Götaland"
+
+
+def test_markup_is_drawn_as_characters():
+    assert markup('<a href="x">Region</a> & co') == '&lt;a href="x"&gt;Region&lt;/a&gt; &amp; co'
+
+
+def test_one_line_removes_breaks_and_escape_sequences():
+    assert one_line("Rad 1\nRad 2\r\n\x1b[31mröd\x1b[0m\x1b]8;;http://x\x07länk") == "Rad 1 Rad 2 röd länk"
+    assert one_line("abcdefghij", 5) == "abcd…"
