@@ -1,163 +1,260 @@
-"""The numbers behind a chart as CSV and Excel (export/tables.py): Swedish columns, the selection
-and extract date in the file, suppressed groups as 'otillräckligt underlag' in every count, value
-and interval cell (never a number or 0), target columns kept, and a clean round trip."""
+"""The numbers behind a view as a Swedish table, CSV and Excel (export/tables.py): Swedish columns,
+the selection and extract date in the file, hidden groups saying why in every count, value and
+interval cell (never a number or 0), target columns kept, units without cases as "inga fall", the
+same table on screen, in the CSV and in the Excel file, and a clean round trip.
+
+Hand-built extract (breast cancer, 2024, limit 28 days; 10 days is within, 50 days is not):
+  Stockholm (01)       41 within of 50   → 82,0 %
+  Uppsala (03)          2 within of 2    → too few (2 < 5): 'otillräckligt underlag'
+  Västra Götaland (14) 17 within of 23   → 73,9 % (under the 80 % target)
+  Norrbotten (25)       6 within of 6    → shown by the engine, but hidden beside riket: it is the
+                                           smallest shown region, so riket − the others ≠ Uppsala
+  riket                66 within of 81   → 81,5 %
+plus, for the provisional flag, Stockholm 10 of 10 in January 2025 (extract date 2025-03-15,
+SVF matures in 2 months, so a period ending in February 2025 is preliminary).
+"""
 
 from __future__ import annotations
 
 import io
+from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+import views
 from export import tables
+from extract_builder import episode, write_set
 from indicators import open_data
 
+ROOT = Path(__file__).resolve().parents[1]
 SUPP = "otillräckligt underlag"
+SECONDARY = "dold så att en liten grupp inte kan räknas fram"
+NO_CASES = "inga fall"
+YEAR = views.Selection(date(2024, 1, 1), date(2024, 12, 31))
+WITHIN = "jamforelse:svf_within_target"
+COUNT_COLUMNS = ("Andel (%)", "95 % KI, låg", "95 % KI, hög", "Täljare", "Nämnare", "Status")
 
 
-class _Ind:  # the catalogue fields export/tables.py reads
-    id = "svf_within_target"
-    name_sv = "Andel behandlade inom ledtid"
-    short_sv = "Inom ledtid"
-    unit = "procent"
-    kind = "proportion"
-    direction = "higher"
-    target_source = "Nationellt ledtidsmål (80 %)."
-    period_date = "end_date"
-    region_rule = "Avslutande region."
-    texts = {"om": "Andelen inom ledtid.", "tolkning": "Läs med inklusionen.", "teknisk": "Wilson."}
+def _episodes(region: str, within: int, over: int, prefix: str, month: str = "2024-03") -> list[dict]:
+    rows = [episode(f"{prefix}i{i}", "brost", f"{month}-01", f"{month}-11", "50", region=region)
+            for i in range(within)]
+    rows += [episode(f"{prefix}o{i}", "brost", f"{month}-01", f"{month[:5]}{int(month[5:]) + 1:02d}-20", "50",
+                     region=region) for i in range(over)]
+    return rows
 
 
-def _engine_result() -> pd.DataFrame:
-    """Three regions as the engine returns them; '03' is suppressed (its counts are NA)."""
-    return pd.DataFrame({
-        "region": pd.array(["01", "03", "14"], dtype="string"),
-        "numerator": pd.array([41, pd.NA, 17], dtype="Int64"),
-        "denominator": pd.array([50, pd.NA, 23], dtype="Int64"),
-        "value": pd.array([82.0, pd.NA, 73.91304347826087], dtype="Float64"),
-        "ci_low": pd.array([69.2, pd.NA, 53.5], dtype="Float64"),
-        "ci_high": pd.array([90.2, pd.NA, 87.5], dtype="Float64"),
-        "target_low": pd.array([pd.NA, pd.NA, pd.NA], dtype="Int64"),
-        "target_high": pd.array([80, 80, 80], dtype="Int64"),
-        "target_level": pd.array(["high", pd.NA, "none"], dtype="string"),
-        "suppressed": [False, True, False],
-        "provisional": [False, False, True],
-        "placeholder_target": pd.array([False, pd.NA, True], dtype="boolean"),
-        "missing": pd.array([pd.NA, pd.NA, pd.NA], dtype="Int64"),
-    })
+@pytest.fixture(scope="module")
+def ds(tmp_path_factory):
+    eps = (_episodes("01", 41, 9, "S") + _episodes("03", 2, 0, "U") + _episodes("14", 17, 6, "V")
+           + _episodes("25", 6, 0, "N") + _episodes("01", 10, 0, "J", month="2025-01"))
+    return open_data(write_set(tmp_path_factory.mktemp("tables") / "set", extract_date="2025-03-15",
+                               svf_episodes=eps))
 
 
-def _ctx(**kw) -> tables.ExportContext:
-    args = dict(title="Andel behandlade inom ledtid – regioner", selection="2024 · alla regioner · Bröstcancer",
-                extract_date="2025-03-15", source="Testuttag", dataset_id="abcd1234", indicator=_Ind(),
-                region_names={"01": "Stockholm", "03": "Uppsala", "14": "Västra Götaland"})
-    args.update(kw)
-    return tables.ExportContext(**args)
+@pytest.fixture(scope="module")
+def comparison(ds):
+    return views.view(ds, YEAR, WITHIN)
 
 
-def test_csv_has_metadata_swedish_columns_and_suppression_text():
-    data = tables.to_csv_bytes(_engine_result(), _ctx())
+def _identity(ds):
+    return views.context(ds).identity
+
+
+def _csv(ds, view):
+    return tables.to_csv_bytes(view, _identity(ds), ds.catalogue())
+
+
+def _xlsx(ds, view):
+    return tables.to_excel_bytes(view, _identity(ds), ds.catalogue())
+
+
+def test_csv_has_metadata_swedish_columns_and_why_a_row_has_no_counts(ds, comparison):
+    data = _csv(ds, comparison)
     text = data.decode("utf-8-sig")
+    assert data.startswith("\ufeff".encode())
     head = [line for line in text.splitlines() if line.startswith("#")]
     assert head[0].startswith("# Indikatorpanelen – ") and int(head[0].split("–")[1].split()[0]) == len(head)
     joined = "\n".join(head)
-    for needle in ("2024 · alla regioner · Bröstcancer", "Datauttag: 2025-03-15", "Testuttag", "abcd1234",
-                   "svf_within_target"):
-        assert needle in joined
+    for needle in ("# Urval: 2024 · 21 regioner och riket · alla förlopp", "# Datauttag: 2025-03-15",
+                   "Andel behandlade inom ledtid (svf_within_target)", f"# Dataset-id: {_identity(ds).dataset_id}",
+                   "# Titel: Andel behandlade inom ledtid per region"):
+        assert needle in joined, needle
 
-    df = tables.read_csv_export(data)
-    assert list(df["Region"]) == ["Stockholm", "Uppsala", "Västra Götaland"]
-    for col in ("Täljare", "Nämnare", "Andel (%)", "95 % KI (Wilson) nedre", "95 % KI (Wilson) övre", "Status"):
-        assert col in df.columns, col
-    row = df.set_index("Region").loc["Uppsala"]
-    for col in ("Täljare", "Nämnare", "Andel (%)", "95 % KI (Wilson) nedre", "95 % KI (Wilson) övre", "Status"):
-        assert row[col] == SUPP, col
-    assert row["Målnivå hög"] == "80", "targets stay for a suppressed group"
-    sthlm = df.set_index("Region").loc["Stockholm"]
-    assert (sthlm["Täljare"], sthlm["Nämnare"], sthlm["Andel (%)"]) == ("41", "50", "82,0")
-    assert df.set_index("Region").loc["Västra Götaland", "Preliminär"] == "Ja"
+    df = tables.read_csv_export(data).set_index("Region")
+    assert len(df) == 22 and list(df.index[:3]) == ["Riket", "Stockholm", "Uppsala"]  # riket + 21 regions
+    for col in COUNT_COLUMNS:
+        assert df.loc["Uppsala", col] == SUPP, col
+        assert df.loc["Norrbotten", col] == SECONDARY, col
+    assert df.loc["Uppsala", "Målnivå hög"] == "80", "targets stay for a hidden group"
+    assert df.loc["Norrbotten", "Målnivå hög"] == "80"
+    assert tuple(df.loc["Stockholm", ["Täljare", "Nämnare", "Andel (%)"]]) == ("41", "50", "82,0")
+    assert tuple(df.loc["Västra Götaland", ["Täljare", "Nämnare", "Andel (%)"]]) == ("17", "23", "73,9")
+    assert df.loc["Västra Götaland", "Status"] == "Målnivå ej uppnådd"
+    assert df.loc["Stockholm", "Status"] == "Hög målnivå uppnådd"
+    assert tuple(df.loc["Riket", ["Täljare", "Nämnare", "Andel (%)"]]) == ("66", "81", "81,5")
+    # a region without cases has a row that says so (a known zero, not a hidden count)
+    assert tuple(df.loc["Gotland", ["Andel (%)", "Täljare", "Nämnare", "Status"]]) == (NO_CASES, "0", "0", NO_CASES)
+    assert (df["Preliminärt"] == "").all()
 
 
-def test_csv_reads_in_pandas_with_swedish_decimals():
-    text = tables.to_csv_bytes(_engine_result(), _ctx()).decode("utf-8-sig")
+def test_csv_reads_in_pandas_with_swedish_decimals(ds, comparison):
+    text = _csv(ds, comparison).decode("utf-8-sig")
     skip = int(text.splitlines()[0].split("–")[1].split()[0])
     df = pd.read_csv(io.StringIO(text), sep=";", decimal=",", skiprows=skip)
-    assert len(df) == 3
-    assert df.loc[2, "Andel (%)"] == "73,9" or float(str(df.loc[2, "Andel (%)"]).replace(",", ".")) == 73.9
+    assert len(df) == 22
+    vg = df.set_index("Region").loc["Västra Götaland"]
+    assert float(str(vg["Andel (%)"]).replace(",", ".")) == pytest.approx(73.9)
+    # interval columns hold only numbers, blanks and the words; Wilson 95 % for 17 of 23 is 53,5–87,5 %
+    assert str(vg["95 % KI, låg"]).replace(",", ".") == "53.5" and str(vg["95 % KI, hög"]).replace(",", ".") == "87.5"
 
 
-def test_excel_has_header_block_table_and_about_sheet():
-    data = tables.to_excel_bytes(_engine_result(), _ctx())
+def test_excel_has_header_block_table_and_about_sheet(ds, comparison):
+    data = _xlsx(ds, comparison)
     wb = load_workbook(io.BytesIO(data))
     assert wb.sheetnames == ["Data", "Om urvalet"]
     ws = wb["Data"]
     block = {ws.cell(row=r, column=1).value: ws.cell(row=r, column=2).value for r in range(1, 10)}
-    assert block["Urval"] == "2024 · alla regioner · Bröstcancer"
+    assert block["Urval"] == "2024 · 21 regioner och riket · alla förlopp"
     assert block["Datauttag"] == "2025-03-15"
-    df = tables.read_excel_export(data)
-    assert len(df) == 3
-    supp = df.set_index("Region").loc["Uppsala"]
-    for col in ("Täljare", "Nämnare", "Andel (%)", "95 % KI (Wilson) nedre", "95 % KI (Wilson) övre"):
-        assert supp[col] == SUPP, col
-    sthlm = df.set_index("Region").loc["Stockholm"]
-    assert sthlm["Täljare"] == 41 and sthlm["Andel (%)"] == pytest.approx(82.0)
-    about = {r[0]: r[1] for r in wb["Om urvalet"].iter_rows(values_only=True)}
-    assert about["Om indikatorn"] == "Andelen inom ledtid."
-    assert about["Urval"] == "2024 · alla regioner · Bröstcancer"
-    assert "Wilson" in about["Konfidensintervall"]
+    assert block["Dataset-id"] == _identity(ds).dataset_id
+    df = tables.read_excel_export(data).set_index("Region")
+    assert len(df) == 22
+    for col in COUNT_COLUMNS:
+        assert df.loc["Uppsala", col] == SUPP, col
+        assert df.loc["Norrbotten", col] == SECONDARY, col
+    assert df.loc["Stockholm", "Täljare"] == 41 and df.loc["Stockholm", "Nämnare"] == 50
+    assert df.loc["Stockholm", "Andel (%)"] == pytest.approx(82.0)
+    assert df.loc["Riket", "Andel (%)"] == pytest.approx(100 * 66 / 81)
+    about = {}
+    for k, v in wb["Om urvalet"].iter_rows(values_only=True):
+        about.setdefault(k, []).append(v)
+    ind = ds.catalogue().get("svf_within_target")
+    assert about["Om indikatorn"] == [ind.texts["om"]]
+    assert about["Urval"] == ["2024 · 21 regioner och riket · alla förlopp"]
+    assert "Wilson" in about["Konfidensintervall"][0]
+    notes = "\n".join(about["Anmärkning"])
+    assert "Riket: 81,5\u00a0% – 66 av 81." in notes
+    assert "Uppsala" in notes and "Norrbotten" in notes
 
 
-def test_no_cell_of_a_suppressed_row_is_a_number_or_zero():
-    for data, reader in ((tables.to_csv_bytes(_engine_result(), _ctx()), tables.read_csv_export),
-                         (tables.to_excel_bytes(_engine_result(), _ctx()), tables.read_excel_export)):
-        row = reader(data).set_index("Region").loc["Uppsala"]
-        for col, v in row.items():
-            if col.startswith("Målnivå") or v is None or (isinstance(v, float) and v != v):
-                continue  # targets stay; an empty flag cell is not a number
-            assert not (isinstance(v, (int, float)) and not isinstance(v, bool)), (col, v)
-            assert str(v) not in ("0", "0,0", "0.0"), (col, v)
+def test_no_cell_of_a_hidden_row_is_a_number_or_zero(ds, comparison):
+    for data, reader in ((_csv(ds, comparison), tables.read_csv_export),
+                         (_xlsx(ds, comparison), tables.read_excel_export)):
+        df = reader(data).set_index("Region")
+        for region in ("Uppsala", "Norrbotten"):
+            for col, v in df.loc[region].items():
+                if col.startswith("Målnivå") or v is None or (isinstance(v, float) and v != v) or v == "":
+                    continue  # targets stay; an empty flag cell is not a number
+                assert not (isinstance(v, (int, float)) and not isinstance(v, bool)), (region, col, v)
+                assert str(v) not in ("0", "0,0", "0.0", "2", "6", "100", "100,0"), (region, col, v)
 
 
-def test_display_table_without_suppressed_column_is_blanked_by_its_status_text():
-    """A page's display table (ui.layout.result_table) marks suppression in a text column only."""
-    display = pd.DataFrame({
-        "Region": ["Stockholm", "Uppsala"],
-        "Andel (%)": [82.0, float("nan")],
-        "95 % KI, låg": [69.2, float("nan")],
-        "95 % KI, hög": [90.2, float("nan")],
-        "Täljare": pd.array([41, pd.NA], dtype="Int64"),
-        "Nämnare": [50.0, float("nan")],
-        "Målnivå": ["Hög målnivå uppnådd", SUPP],
-        "Preliminärt": ["", "ja"],
-    })
-    df = tables.read_csv_export(tables.to_csv_bytes(display, _ctx()))
-    row = df.set_index("Region").loc["Uppsala"]
-    for col in ("Andel (%)", "95 % KI, låg", "95 % KI, hög", "Täljare", "Nämnare", "Målnivå"):
-        assert row[col] == SUPP, col
-    assert df.set_index("Region").loc["Stockholm", "Nämnare"] == "50"
+def test_screen_table_csv_and_excel_hold_the_same_cells(ds, comparison):
+    """The page shows `frame(view)` under the chart (ui.layout.show); the files are the same table."""
+    shown = tables.frame(comparison, ds.catalogue())
+    csv = tables.read_csv_export(_csv(ds, comparison))
+    xlsx = tables.read_excel_export(_xlsx(ds, comparison))
+    assert list(shown.columns) == list(csv.columns) == list(xlsx.columns)
+    assert len(shown) == len(csv) == len(xlsx)
+    for col in shown.columns:
+        for a, b, c in zip(shown[col], csv[col], xlsx[col]):
+            if a is None or (isinstance(a, float) and a != a) or a == "":
+                assert b == "" and c in (None, ""), (col, a, b, c)
+            elif isinstance(a, str):
+                assert a == b == c, (col, a, b, c)
+            else:
+                assert float(b.replace(",", ".")) == pytest.approx(float(a), abs=0.05), (col, a, b)
+                assert float(c) == pytest.approx(float(a)), (col, a, c)
+
+
+def test_a_preliminary_period_is_flagged_in_every_row_that_has_counts(ds):
+    v = views.view(ds, views.Selection(date(2025, 1, 1), date(2025, 2, 28)), WITHIN)
+    df = tables.read_csv_export(_csv(ds, v)).set_index("Region")
+    assert tuple(df.loc["Stockholm", ["Täljare", "Nämnare"]]) == ("10", "10")
+    assert df.loc["Stockholm", "Preliminärt"] == "ja" and df.loc["Riket", "Preliminärt"] == "ja"
 
 
 def test_real_engine_result_round_trips(small_data_dir):
     ds = open_data(small_data_dir)
-    ind = ds.catalogue().get("svf_within_target")
-    result = ds.compute("svf_within_target", by=["region"], start="2025-01-01", end="2025-12-31", secondary=True)
-    ctx = _ctx(indicator=ind, region_names=dict(zip(ds.reference("regions")["region_code"],
-                                                    ds.reference("regions")["region_name"])))
-    for data, reader in ((tables.to_csv_bytes(result, ctx), tables.read_csv_export),
-                         (tables.to_excel_bytes(result, ctx), tables.read_excel_export)):
+    sel = views.Selection(*views.default_period(ds.extract_date))
+    v = views.view(ds, sel, WITHIN)
+    engine = ds.compute("svf_within_target", by=["region"], start=sel.start, end=sel.end).set_index("region")
+    units = v.table[v.table["role"] != "riket"].set_index("unit_code")
+    shown = units[~units["suppressed"].astype(bool)]
+    assert len(shown) >= 10 and len(units) == 21
+    for code, row in shown.iterrows():  # every shown count is the engine's
+        if not row["no_cases"]:
+            assert (row["numerator"], row["denominator"]) == (engine.loc[code, "numerator"],
+                                                              engine.loc[code, "denominator"]), code
+    for data, reader in ((_csv(ds, v), tables.read_csv_export), (_xlsx(ds, v), tables.read_excel_export)):
         df = reader(data)
-        assert len(df) == len(result)
-        shown = ~result["suppressed"].to_numpy()
-        assert (df.loc[~shown, "Täljare"] == SUPP).all()
-        assert [str(v) for v in df.loc[shown, "Täljare"]] == [str(int(v)) for v in result.loc[shown, "numerator"]]
+        assert len(df) == len(v.table)
+        hidden = v.table["suppressed"].astype(bool).to_numpy()
+        why = [SECONDARY if h == "secondary" else SUPP for h in v.table.loc[hidden, "hidden"]]
+        assert list(df.loc[hidden, "Täljare"]) == why
+        assert [str(x) for x in df.loc[~hidden, "Täljare"]] == [str(int(x)) for x in
+                                                                v.table.loc[~hidden, "numerator"]]
+        provisional = v.table["provisional"].astype(bool).to_numpy() & ~hidden
+        assert all(str(x) == "ja" for x in df.loc[provisional, "Preliminärt"])
 
 
-def test_median_indicator_has_no_numerator_column_and_its_own_labels():
-    class Median(_Ind):
-        id, kind, unit, name_sv = "svf_lead_time_median", "median", "dagar", "Median ledtid, dagar"
-
-    df = _engine_result().assign(numerator=pd.array([pd.NA] * 3, dtype="Int64"))
-    out = tables.export_frame(df, _ctx(indicator=Median()))
+def test_median_view_has_no_numerator_column_and_its_own_labels(ds):
+    v = views.view(ds, YEAR, "jamforelse:svf_lead_time_median")
+    out = tables.frame(v, ds.catalogue()).set_index("Region")
     assert "Täljare" not in out.columns
     assert "Median (dagar)" in out.columns and "Antal förlopp" in out.columns
+    engine = ds.compute("svf_lead_time_median", by=["region"], start=YEAR.start, end=YEAR.end).set_index("region")
+    assert out.loc["Stockholm", "Median (dagar)"] == pytest.approx(float(engine.loc["01", "value"]))
+    assert out.loc["Stockholm", "Antal förlopp"] == 50
+    assert out.loc["Uppsala", "Median (dagar)"] == SUPP and out.loc["Uppsala", "Antal förlopp"] == SUPP
+
+
+def test_each_kind_of_view_gets_its_own_columns(ds):
+    cat = ds.catalogue()
+    trend = tables.frame(views.view(ds, YEAR, "trend:svf_within_target"), cat)
+    assert list(trend.columns[:2]) == ["Enhet", "Period"]
+    riket = trend[trend["Enhet"] == "Riket"].set_index("Period")
+    # a lead time counts in the quarter it ended: the 66 within in March (kv 1), the 15 over in April (kv 2)
+    assert (riket.loc["2024 kv\u00a01", "Täljare"], riket.loc["2024 kv\u00a01", "Nämnare"]) == (66, 66)
+    assert (riket.loc["2024 kv\u00a02", "Täljare"], riket.loc["2024 kv\u00a02", "Nämnare"]) == (0, 15)
+    kpi = tables.frame(views.view(ds, YEAR, "nyckeltal:ledtider"), cat)
+    assert list(kpi["Indikator"]) == ["Inom ledtid", "Median ledtid", "Mer än 75 % över"]
+    # 81,5 % already reach 80 %: no more patients needed; 15 of 81 waited more than 75 % over 28 days
+    assert kpi.loc[0, "Patienter kvar till målet"] == 0
+    assert (kpi.loc[2, "Täljare"], kpi.loc[2, "Nämnare"]) == (15, 81)
+    pathways = tables.frame(views.view(ds, YEAR, "forlopp:svf_within_target"), cat)
+    assert pathways.columns[0] == "Förlopp"
+    assert pathways.iloc[0]["Förlopp"] == "Riket, alla förlopp"
+    brost = pathways[pathways["Förlopp"].str.startswith("Bröstcancer")].iloc[0]
+    assert (brost["Täljare"], brost["Nämnare"]) == (66, 81)
+    curve = tables.frame(views.view(ds, YEAR, "fordelning:svf_within_target"), cat)
+    assert list(curve.columns) == ["Enhet", "Dagar", "Andel inom (%)", "95 % KI, låg", "95 % KI, hög",
+                                   "Patienter i urvalet"]
+    # 66 of 81 started on day 10, the other 15 on day 50
+    assert [(r["Dagar"], round(r["Andel inom (%)"], 3)) for r in curve.to_dict("records")] == [
+        (10, round(100 * 66 / 81, 3)), (50, 100.0)]
+
+
+def test_hostile_names_are_inert_in_csv_and_excel(tmp_path):
+    """A region name from an extract's own reference table (regions.csv overrides the bundled one)
+    that a spreadsheet would run as a formula is written as text."""
+    ref = pd.read_csv(ROOT / "data" / "reference" / "regions.csv", dtype=str, keep_default_na=False)
+    evil = '=HYPERLINK("http://x.invalid","klicka")'
+    ref.loc[ref["region_code"] == "01", "region_name"] = evil
+    d = write_set(tmp_path / "evil", extract_date="2025-03-15",
+                  svf_episodes=_episodes("01", 41, 9, "S") + _episodes("14", 17, 6, "V"))
+    ref.to_csv(d / "regions.csv", index=False)
+    ds = open_data(d)
+    v = views.view(ds, YEAR, WITHIN)
+    assert evil in set(v.table["label"])
+    data = _csv(ds, v)
+    assert tables.read_csv_export(data).iloc[1]["Region"] == "'" + evil
+    fields = [f.strip('"') for line in data.decode("utf-8-sig").splitlines() if not line.startswith("#")
+              for f in line.split(";")]
+    assert not any(f.startswith(("=", "+", "-", "@")) for f in fields)
+    ws = load_workbook(io.BytesIO(_xlsx(ds, v)))["Data"]
+    cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value]
+    assert cells and all(c.value.startswith("'") and c.data_type == "s" for c in cells)
