@@ -1,17 +1,26 @@
 """Chart images (export/images.py): the stamp says what the chart shows, the screen figure is never
-changed, PNGs are 3200 × 1800, SVGs carry the texts, and concurrent renders never swap images."""
+changed, PNGs are 3200 × 1800, SVGs carry the texts, concurrent renders never swap images, and the
+image of a view (`view_png`, `view_svg`) draws the same protected view as the screen, with the
+preliminary flag kept in its stamp."""
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import threading
+from datetime import date
+from pathlib import Path
 
 import plotly.graph_objects as go
 import pytest
 from PIL import Image
 
+import views
+from charts.render import figure
 from export import images
+from indicators import open_data
+from view_fixtures import EXTRACT_DATE, four_regions
 
 TITLE = "Andel behandlade inom ledtid – Bröstcancer"
 SELECTION = "jan–dec 2025 · alla regioner (egen region: Västra Götaland) · Bröstcancer"
@@ -112,3 +121,72 @@ def test_plotly_config_keeps_the_toolbar_image_button_slide_sized():
 def test_unknown_format_is_refused():
     with pytest.raises(ValueError):
         images.render(_figure(), "eps")
+
+
+# -- images of views ---------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def ds(tmp_path_factory):
+    return open_data(four_regions(tmp_path_factory.mktemp("images") / "set"))
+
+
+YEAR = views.Selection(date(2024, 1, 1), date(2024, 12, 31))
+
+
+def _svg_text(svg: bytes) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", svg.decode("utf-8")))
+
+
+def test_view_svg_draws_the_protected_view_with_its_stamp(ds):
+    v = views.view(ds, YEAR, "jamforelse:svf_within_target")
+    ident = views.context(ds).identity
+    text = _svg_text(images.view_svg(v, ident))
+    for needle in (v.title, "2024 · 21 regioner och riket · alla förlopp", f"Datauttag {EXTRACT_DATE}",
+                   f"Dataset {ident.dataset_id}",
+                   # the shown bars with their counts (view_fixtures.four_regions); spaces normalised
+                   "81,5 % (66 av 81)", "82,0 % (41 av 50)", "73,9 % (17 av 23)",
+                   "otillräckligt underlag", "dold (skyddar en liten grupp)"):
+        assert needle in text, needle
+    for hidden in ("2 av 2", "6 av 6", "100,0"):  # Uppsala and Norrbotten
+        assert hidden not in text, hidden
+    # the bars are the view's values: NaN for the hidden rows
+    bars = dict(zip(figure(v).data[0].y, figure(v).data[0].x))
+    assert bars["Stockholm"] == pytest.approx(82.0) and bars["Västra Götaland"] == pytest.approx(100 * 17 / 23)
+    assert bars["Uppsala"] != bars["Uppsala"] and bars["Norrbotten"] != bars["Norrbotten"]
+
+
+def test_view_png_is_slide_sized_and_a_table_view_has_no_image(ds):
+    ident = views.context(ds).identity
+    png = images.view_png(views.view(ds, YEAR, "trend:svf_within_target"), ident)
+    assert Image.open(io.BytesIO(png)).size == (3200, 1800)
+    assert images.view_png(views.view(ds, YEAR, "nyckeltal:ledtider"), ident) is None
+    assert images.view_svg(views.view(ds, YEAR, "nyckeltal:ledtider"), ident) is None
+
+
+def test_stamp_of_a_preliminary_view_says_so(ds):
+    final = views.view(ds, YEAR, "jamforelse:svf_within_target")
+    assert images.stamp_texts(final) == (final.title, final.selection)
+    early = views.view(ds, views.Selection(date(2025, 1, 1), date(2025, 2, 28)), "jamforelse:svf_within_target")
+    title, selection = images.stamp_texts(early)
+    assert title == early.title
+    assert selection.startswith(early.selection) and "preliminära uppgifter" in selection
+    assert "preliminära uppgifter" in _svg_text(images.view_svg(early, views.context(ds).identity))
+
+
+def test_hostile_names_are_drawn_as_characters(tmp_path):
+    import pandas as pd
+
+    from extract_builder import write_set
+    from view_fixtures import brost_episodes
+
+    root = Path(__file__).resolve().parents[1]
+    ref = pd.read_csv(root / "data" / "reference" / "regions.csv", dtype=str, keep_default_na=False)
+    ref.loc[ref["region_code"] == "01", "region_name"] = '<a href="http://x.invalid">Stockholm</a>'
+    d = write_set(tmp_path / "evil", extract_date=EXTRACT_DATE, svf_episodes=brost_episodes("01", 41, 9, "S"))
+    ref.to_csv(d / "regions.csv", index=False)
+    ds = open_data(d)
+    v = views.view(ds, YEAR, "jamforelse:svf_within_target")
+    svg = images.view_svg(v, views.context(ds).identity).decode("utf-8")
+    assert "<a href" not in svg and "<a " not in svg  # no link element
+    # the name is drawn as its characters (escaped in the SVG text)
+    assert '<a href="http://x.invalid">Stockholm</a>' in html.unescape(_svg_text(svg.encode("utf-8")))

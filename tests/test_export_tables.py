@@ -3,15 +3,9 @@ the selection and extract date in the file, hidden groups saying why in every co
 interval cell (never a number or 0), target columns kept, units without cases as "inga fall", the
 same table on screen, in the CSV and in the Excel file, and a clean round trip.
 
-Hand-built extract (breast cancer, 2024, limit 28 days; 10 days is within, 50 days is not):
-  Stockholm (01)       41 within of 50   → 82,0 %
-  Uppsala (03)          2 within of 2    → too few (2 < 5): 'otillräckligt underlag'
-  Västra Götaland (14) 17 within of 23   → 73,9 % (under the 80 % target)
-  Norrbotten (25)       6 within of 6    → shown by the engine, but hidden beside riket: it is the
-                                           smallest shown region, so riket − the others ≠ Uppsala
-  riket                66 within of 81   → 81,5 %
-plus, for the provisional flag, Stockholm 10 of 10 in January 2025 (extract date 2025-03-15,
-SVF matures in 2 months, so a period ending in February 2025 is preliminary).
+The hand-built extract is view_fixtures.four_regions (its numbers are written there):
+Stockholm 41 of 50, Uppsala 2 of 2 (too few), Västra Götaland 17 of 23, Norrbotten 6 of 6 (hidden as
+Uppsala's partner beside riket), riket 66 of 81; Stockholm 10 of 10 in the preliminary January 2025.
 """
 
 from __future__ import annotations
@@ -26,8 +20,9 @@ from openpyxl import load_workbook
 
 import views
 from export import tables
-from extract_builder import episode, write_set
+from extract_builder import write_set
 from indicators import open_data
+from view_fixtures import brost_episodes, four_regions
 
 ROOT = Path(__file__).resolve().parents[1]
 SUPP = "otillräckligt underlag"
@@ -38,20 +33,9 @@ WITHIN = "jamforelse:svf_within_target"
 COUNT_COLUMNS = ("Andel (%)", "95 % KI, låg", "95 % KI, hög", "Täljare", "Nämnare", "Status")
 
 
-def _episodes(region: str, within: int, over: int, prefix: str, month: str = "2024-03") -> list[dict]:
-    rows = [episode(f"{prefix}i{i}", "brost", f"{month}-01", f"{month}-11", "50", region=region)
-            for i in range(within)]
-    rows += [episode(f"{prefix}o{i}", "brost", f"{month}-01", f"{month[:5]}{int(month[5:]) + 1:02d}-20", "50",
-                     region=region) for i in range(over)]
-    return rows
-
-
 @pytest.fixture(scope="module")
 def ds(tmp_path_factory):
-    eps = (_episodes("01", 41, 9, "S") + _episodes("03", 2, 0, "U") + _episodes("14", 17, 6, "V")
-           + _episodes("25", 6, 0, "N") + _episodes("01", 10, 0, "J", month="2025-01"))
-    return open_data(write_set(tmp_path_factory.mktemp("tables") / "set", extract_date="2025-03-15",
-                               svf_episodes=eps))
+    return open_data(four_regions(tmp_path_factory.mktemp("tables") / "set"))
 
 
 @pytest.fixture(scope="module")
@@ -245,7 +229,7 @@ def test_hostile_names_are_inert_in_csv_and_excel(tmp_path):
     evil = '=HYPERLINK("http://x.invalid","klicka")'
     ref.loc[ref["region_code"] == "01", "region_name"] = evil
     d = write_set(tmp_path / "evil", extract_date="2025-03-15",
-                  svf_episodes=_episodes("01", 41, 9, "S") + _episodes("14", 17, 6, "V"))
+                  svf_episodes=brost_episodes("01", 41, 9, "S") + brost_episodes("14", 17, 6, "V"))
     ref.to_csv(d / "regions.csv", index=False)
     ds = open_data(d)
     v = views.view(ds, YEAR, WITHIN)
