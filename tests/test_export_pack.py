@@ -1,10 +1,12 @@
-"""The meeting pack (export/pack.py, export/presets.py, `python -m indicators report`).
+"""The meeting pack (export/pack.py over protected views, `python -m indicators report` in
+reports/cli.py).
 
 A hand-built extract where Uppsala ('03') has 3 breast-cancer episodes, 2 of them within the
 28-day limit (2 av 3, 66,7 %), and 3 new cases a year in the base years: far under the limit of 5,
-so neither its counts nor its values may appear on any slide, note, chart text or table. Stockholm
-('01') has 30 episodes (24 within) and Västra Götaland ('14') 12 (9 within); with riket shown next
-to the regions, complementary suppression also hides Västra Götaland.
+so neither its counts nor its values may appear on any slide, note, alternative text, chart or
+table. Stockholm ('01') has 30 episodes (24 within, 80,0 %) and Västra Götaland ('14') 12 (9 within,
+75,0 %); riket 45 (35 within, 77,8 %). With riket shown next to the regions, complementary
+suppression also hides Västra Götaland (the smallest shown region), which is the own region here.
 """
 
 from __future__ import annotations
@@ -19,10 +21,13 @@ from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pypdf import PdfReader
 
+import views
+from charts.render import figure
 from export import pack as xpack
-from export.presets import PackSelection, preset_charts
 from extract_builder import case, episode, write_set
-from indicators import cli, open_data
+from indicators import QueryError, cli, open_data
+from reports.cli import COMMANDS
+from views import Selection, preset_views
 
 START, END = "2024-01-01", "2024-12-31"
 SUPP = "otillräckligt underlag"
@@ -55,16 +60,16 @@ def tiny_dir(tmp_path_factory):
 @pytest.fixture(scope="module")
 def built(tiny_dir):
     ds = open_data(tiny_dir)
-    sel = PackSelection(start=date(2024, 1, 1), end=date(2024, 12, 31), own_region="14")
+    sel = Selection(start=date(2024, 1, 1), end=date(2024, 12, 31), own_region="14")
     steps = []
     pack = xpack.build_pack(ds, None, sel, preset="styrgrupp", meeting="Styrgrupp bröst",
                             meeting_date=date(2025, 4, 2), progress=lambda f, t: steps.append((f, t)))
-    return ds, pack, steps
+    return ds, pack, steps, sel
 
 
 @pytest.fixture(scope="module")
 def pptx_file(built):
-    _ds, pack, _ = built
+    _ds, pack, _, _sel = built
     return Presentation(io.BytesIO(xpack.to_pptx(pack)))
 
 
@@ -96,8 +101,8 @@ def _figure_texts(fig) -> str:
 
 
 def test_slide_count_and_order(built, pptx_file):
-    _ds, pack, steps = built
-    charts = preset_charts("styrgrupp")
+    _ds, pack, steps, _sel = built
+    charts = preset_views("styrgrupp")
     assert len(pack.items) == len(charts)
     assert len(pptx_file.slides) == pack.slide_count == 1 + len(charts) + 1
     titles = [s.shapes.title.text for s in pptx_file.slides]
@@ -109,7 +114,7 @@ def test_slide_count_and_order(built, pptx_file):
 
 
 def test_title_slide_has_meeting_date_selection_extract_date_and_dataset_id(built, pptx_file):
-    _ds, pack, _ = built
+    _ds, pack, _, _sel = built
     text = _slide_texts(pptx_file.slides[0])
     assert "2025-04-02" in text
     assert f"Datauttag: {EXTRACT_DATE}" in text
@@ -119,11 +124,11 @@ def test_title_slide_has_meeting_date_selection_extract_date_and_dataset_id(buil
 
 
 def test_every_chart_slide_has_a_3200x1800_picture_selection_and_notes(built, pptx_file):
-    _ds, pack, _ = built
+    _ds, pack, _, _sel = built
     for item, slide in zip(pack.items, list(pptx_file.slides)[1:-1]):
-        assert item.error is None, f"{item.chart_id}: {item.error}"
+        assert item.error is None, f"{item.id}: {item.error}"
         pictures = [sh for sh in slide.shapes if sh.shape_type == MSO_SHAPE_TYPE.PICTURE]
-        assert len(pictures) == 1, item.chart_id
+        assert len(pictures) == 1, item.id
         img = Image.open(io.BytesIO(pictures[0].image.blob))
         assert img.size == (3200, 1800)
         assert item.selection in _slide_texts(slide)
@@ -133,27 +138,69 @@ def test_every_chart_slide_has_a_3200x1800_picture_selection_and_notes(built, pp
 
 
 def test_notes_carry_definition_n_interval_and_caveats(built, pptx_file):
-    _ds, pack, _ = built
-    i = [it.chart_id for it in pack.items].index("jamforelse:svf_within_target")
+    _ds, pack, _, _sel = built
+    i = [it.id for it in pack.items].index("jamforelse:svf_within_target")
     notes = _notes(pptx_file.slides[1 + i])
     assert "Definition:" in notes and "Wilsonintervall" in notes
-    assert "Riket: " in notes and " av " in notes  # riket's n (45 episodes)
-    assert "45" in notes
-    assert "Uppsala" in notes and SUPP in notes  # which groups are suppressed, by name
+    assert "Riket: 77,8\u00a0% – 35 av 45." in notes  # riket's n: 35 of 45 episodes within
+    # which groups show no counts, by name and why
+    assert "Otillräckligt underlag (färre än 5 fall), utan antal och värden: Uppsala." in notes
+    assert "Dolda så att en liten grupp inte kan räknas fram ur totalerna: Västra Götaland." in notes
     assert "SVF-inklusionen" in notes  # lead times read together with inclusion
+    assert notes == "\n".join(pack.items[i].notes)
     defs = _notes(pptx_file.slides[-1])
     assert "Att tänka på vid tolkning" in defs and "Teknisk beskrivning" in defs
 
 
+def _pictures(slide):
+    return [sh for sh in slide.shapes if sh.shape_type == MSO_SHAPE_TYPE.PICTURE]
+
+
+def test_every_picture_carries_its_numbers_as_alternative_text(built, pptx_file):
+    _ds, pack, _, _sel = built
+    assert len(pack.alt_texts) == len(pack.items)
+    for item, alt, slide in zip(pack.items, pack.alt_texts, list(pptx_file.slides)[1:-1]):
+        (pic,) = _pictures(slide)
+        assert pic._element.nvPicPr.cNvPr.get("descr") == alt, item.id
+        assert alt.split("\n")[:2] == [item.title, item.selection]
+        # one line per row of the view (its Swedish table)
+        assert len(alt.split("\n")) == 2 + len(xpack.xtables.frame(item, pack.catalogue)), item.id
+    alt = pack.alt_texts[[it.id for it in pack.items].index("jamforelse:svf_within_target")]
+    lines = {line.split(";")[0]: line for line in alt.split("\n")[2:]}
+    assert "Täljare: 24; Nämnare: 30" in lines["Region: Stockholm"]
+    assert "Täljare: 35; Nämnare: 45" in lines["Region: Riket"]
+    assert "Täljare: otillräckligt underlag" in lines["Region: Uppsala"]
+    assert "Täljare: dold så att en liten grupp inte kan räknas fram" in lines["Region: Västra Götaland"]
+    assert "Status: inga fall" in lines["Region: Gotland"]
+
+
+def test_pack_items_are_the_views_the_pages_show(built):
+    """A chart id in a pack and the same chart on screen for the same selection are one view."""
+    ds, pack, _, sel = built
+    for item in pack.items:
+        screen = views.view(ds, sel, item.id)
+        assert item is screen, item.id  # the shared, cached, protected view
+    for preset in views.PRESETS:
+        built_pack = xpack.build_pack(ds, None, sel, preset=preset, render=False)
+        assert [it.id for it in built_pack.items] == preset_views(preset)
+        for item in built_pack.items:
+            screen = views.view(ds, sel, item.id)
+            assert (item.title, item.selection, item.notes) == (screen.title, screen.selection, screen.notes)
+            assert item.table.equals(screen.table), (preset, item.id)
+
+
 def test_suppressed_group_counts_appear_nowhere(built, pptx_file):
-    ds, pack, _ = built
-    # the engine hides Uppsala (primary) and, beside riket, Västra Götaland (complementary)
-    res = ds.compute("svf_within_target", by=["region"], start=START, end=END, secondary=True)
-    hidden = set(res.loc[res["suppressed"], "region"])
-    assert {"03", "14"} <= hidden
-    forbidden = ["2 av 3", "66,7", "9 av 12", "75,0 %"]
+    ds, pack, _, sel = built
+    # primary suppression by the engine: Uppsala only
+    res = ds.compute("svf_within_target", by=["region"], start=START, end=END).set_index("region")
+    assert bool(res.loc["03", "suppressed"]) and not bool(res.loc["14", "suppressed"])
+    # the view adds Västra Götaland as Uppsala's partner beside riket
+    v = views.view(ds, sel, "jamforelse:svf_within_target").table.set_index("unit_code")
+    assert (v.loc["03", "hidden"], v.loc["14", "hidden"]) == ("primary", "secondary")
+    forbidden = ["2 av 3", "66,7", "9 av 12"]
     texts = [_slide_texts(s) + "\n" + _notes(s) for s in pptx_file.slides]
-    texts += [_figure_texts(item.figure) for item in pack.items if item.figure is not None]
+    texts += [pic._element.nvPicPr.cNvPr.get("descr") for s in pptx_file.slides for pic in _pictures(s)]
+    texts += [_figure_texts(figure(item)) for item in pack.items if figure(item) is not None]
     for text in texts:
         for needle in forbidden:
             assert needle not in text, needle
@@ -161,19 +208,20 @@ def test_suppressed_group_counts_appear_nowhere(built, pptx_file):
         if item.table is None or "suppressed" not in item.table.columns:
             continue
         supp = item.table[item.table["suppressed"].astype(bool)]
-        for col in ("numerator", "denominator", "value", "ci_low", "ci_high"):
+        for col in ("numerator", "denominator", "value", "ci_low", "ci_high", "patients_to_target"):
             if col in supp.columns:
-                assert supp[col].isna().all(), (item.chart_id, col)
+                assert supp[col].isna().all(), (item.id, col)
     # the region bars draw no bar for them and say so
-    i = [it.chart_id for it in pack.items].index("jamforelse:svf_within_target")
-    fig = pack.items[i].figure
+    i = [it.id for it in pack.items].index("jamforelse:svf_within_target")
+    fig = figure(pack.items[i])
     bars = dict(zip(fig.data[0].y, fig.data[0].x))
-    assert bars["Uppsala"] != bars["Uppsala"]  # NaN
+    assert bars["Uppsala"] != bars["Uppsala"] and bars["Västra Götaland"] != bars["Västra Götaland"]  # NaN
+    assert bars["Stockholm"] == pytest.approx(80.0) and bars["Riket"] == pytest.approx(100 * 35 / 45)
     assert SUPP in _figure_texts(fig)
 
 
 def test_pdf_has_the_slides_then_the_notes(built):
-    _ds, pack, _ = built
+    _ds, pack, _, _sel = built
     reader = PdfReader(io.BytesIO(xpack.to_pdf(pack)))
     n = pack.slide_count
     assert n + 1 <= len(reader.pages) <= n + 6  # the slides, then the speaker notes
@@ -190,25 +238,52 @@ def test_pdf_has_the_slides_then_the_notes(built):
 
 
 def test_picked_charts_and_an_unusable_chart(tiny_dir):
-    """The user's own pick; an indicator whose table is empty still gives a slide, not a crash."""
+    """The user's own pick; a view whose data is missing still gives a slide that says so."""
     ds = open_data(tiny_dir)
-    sel = PackSelection(start=date(2024, 1, 1), end=date(2024, 12, 31), level="healthcare_region")
+    sel = Selection(start=date(2024, 1, 1), end=date(2024, 12, 31), level="healthcare_region")
     pack = xpack.build_pack(ds, ["jamforelse:svf_inclusion", "forlopp:svf_within_target"], sel, render=False)
-    assert [i.chart_id for i in pack.items] == ["jamforelse:svf_inclusion", "forlopp:svf_within_target"]
+    assert [i.id for i in pack.items] == ["jamforelse:svf_inclusion", "forlopp:svf_within_target"]
     assert pack.slide_count == 4
-    assert all("sjukvårdsregion" in i.selection or "Riket" in i.selection for i in pack.items)
+    assert pack.items[0].title == "Andel nya cancerfall utredda inom SVF per sjukvårdsregion"
+    assert "de sex sjukvårdsregionerna och riket" in pack.items[0].selection
+    assert pack.items[1].selection.startswith("2024 · Riket")
+    # the quality-indicator table needs a chosen register: that view fails with a reason, the pack is built
+    broken = xpack.build_pack(ds, ["kvalitetsindikatorer", "jamforelse:svf_within_target"], sel, render=True)
+    assert broken.items[0].error and broken.images[0] is None
+    assert broken.items[1].error is None and broken.images[1] is not None
+    prs = Presentation(io.BytesIO(xpack.to_pptx(broken)))
+    text = _slide_texts(prs.slides[1])
+    assert "Diagrammet kunde inte skapas" in text and broken.items[0].error in text
+    with pytest.raises(QueryError):
+        xpack.build_pack(ds, [], sel, render=False)
+    with pytest.raises(QueryError):
+        xpack.build_pack(ds, None, sel, preset="finns_inte", render=False)
 
 
 def test_cli_report_builds_a_pptx(tiny_dir, tmp_path, capsys):
     out = tmp_path / "paket.pptx"
     rc = cli.main(["report", "--data", str(tiny_dir), "--out", str(out), "--from", START, "--to", END,
-                   "--where", "svf_code=brost", "--meeting", "Test"])
+                   "--where", "svf_code=brost", "--meeting", "Test"], extra=COMMANDS)
     assert rc == 0, capsys.readouterr().err
     prs = Presentation(str(out))
-    assert len(prs.slides) == 1 + len(preset_charts("styrgrupp")) + 1
+    assert len(prs.slides) == 1 + len(preset_views("styrgrupp")) + 1
     first = _slide_texts(prs.slides[0])
     assert "Bröstcancer" in first and EXTRACT_DATE in first
     assert "skrev" in capsys.readouterr().out
+
+
+def test_cli_report_level_own_region_and_grain(tiny_dir, tmp_path, capsys):
+    out = tmp_path / "paket.pdf"
+    rc = cli.main(["report", "--data", str(tiny_dir), "--out", str(out), "--from", START, "--to", END,
+                   "--preset", "svf", "--level", "healthcare_region", "--own-region", "14", "--grain", "year"],
+                  extra=COMMANDS)
+    assert rc == 0, capsys.readouterr().err
+    text = "\n".join(p.extract_text() for p in PdfReader(str(out)).pages)
+    assert "Andel behandlade inom ledtid per sjukvårdsregion" in text
+    assert "Andel behandlade inom ledtid per år" in text  # the trend at the chosen grain
+    assert "de sex sjukvårdsregionerna och riket" in text
+    assert "Västra" in text
+    assert "2 av 3" not in text and "9 av 12" not in text
 
 
 @pytest.mark.parametrize("args, code", [
@@ -221,6 +296,9 @@ def test_cli_report_builds_a_pptx(tiny_dir, tmp_path, capsys):
     (["--out", "{tmp}/x.pptx", "--from", "2024-13-01"], 2),
     (["--out", "{tmp}/x.pptx", "--from", "2024-06-01", "--to", "2024-01-31"], 2),
     (["--out", "{tmp}/saknas/x.pptx"], 2),
+    (["--out", "{tmp}/x.pptx", "--own-region", "99"], 2),
+    (["--out", "{tmp}/x.pptx", "--level", "kommun"], 2),
+    (["--out", "{tmp}/x.pptx", "--grain", "vecka"], 2),
     (["--out", "{tmp}/x.pptx", "--data-missing"], 1),
 ])
 def test_cli_report_bad_arguments_exit_with_one_line(tiny_dir, tmp_path, capsys, args, code):
@@ -229,7 +307,10 @@ def test_cli_report_bad_arguments_exit_with_one_line(tiny_dir, tmp_path, capsys,
     if "--data-missing" in args:
         args.remove("--data-missing")
         data = str(tmp_path / "finns_inte")
-    rc = cli.main(["report", "--data", data, *args])
+    try:
+        rc = cli.main(["report", "--data", data, *args], extra=COMMANDS)
+    except SystemExit as exc:  # argparse's usage errors (one line, exit 2)
+        rc = exc.code
     err = capsys.readouterr().err
     assert rc == code, err
     assert len(err.strip().splitlines()) == 1, err
