@@ -1,10 +1,10 @@
-"""Concurrency: Streamlit runs every session in its own thread, so the engine and the image export
-must give each thread its own, right answer (stack-notes.md §1.2: DuckDB 2 refuses a connection
-shared across threads; §2.3: kaleido's sync server returns other calls' images without a lock)."""
+"""Concurrency: Streamlit runs every session in its own thread, so the engine, the views (cached per
+data set and selection, shared by every session) and the image export must give each thread its
+own, right answer (stack-notes.md §1.2: DuckDB 2 refuses a connection shared across threads; §2.3:
+kaleido's sync server returns other calls' images without a lock)."""
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import itertools
 from concurrent.futures import ThreadPoolExecutor
@@ -96,15 +96,48 @@ def test_validation_report_while_computing(sample):
             f.result()
 
 
+# -- views ----------------------------------------------------------------------------------------
+def _selections(ds) -> list:
+    import views
+
+    start, end = views.default_period(ds.extract_date)
+    base = views.Selection(start, end)
+    return [base, base.replace(level="healthcare_region", own_region="14"),
+            base.replace(regions=("01", "03", "13"), svf_code="brost", grain="month"),
+            base.replace(level="riket", own_region="25", register="nkbc")]
+
+
+def _page_ids(ds, sel) -> list[str]:
+    import views
+
+    return list(dict.fromkeys(v for page in views.PAGES for v in views.page_views(ds, sel, page)))
+
+
+def _fingerprint(v) -> tuple:
+    t = v.table
+    cols = [c for c in ("label", "numerator", "denominator", "value", "suppressed", "hidden") if c in t.columns]
+    return v.id, v.title, v.selection, v.notes, t[cols].astype(str).to_csv(index=False) if len(t) else ""
+
+
+def test_views_from_16_threads_equal_serial(sample):
+    """Sessions asking for the same and different views at once, on a fresh data set (cold view
+    cache: protection over the selection's universe is built concurrently) get what one thread gets."""
+    import views
+
+    serial_ds = open_data(sample)
+    jobs = [(i, vid) for i, sel in enumerate(_selections(serial_ds)) for vid in _page_ids(serial_ds, sel)]
+    want = {job: _fingerprint(views.view(serial_ds, _selections(serial_ds)[job[0]], job[1])) for job in jobs}
+    assert len(jobs) > 40
+
+    ds = open_data(sample)
+    sels = _selections(ds)
+    with ThreadPoolExecutor(THREADS) as pool:
+        got = list(pool.map(lambda job: _fingerprint(views.view(ds, sels[job[0]], job[1])), jobs * 2))
+    wrong = [job for job, g in zip(jobs * 2, got) if g != want[job]]
+    assert not wrong, f"{len(wrong)} of {len(got)} views differ from the serial ones, e.g. {wrong[:3]}"
+
+
 # -- image export ---------------------------------------------------------------------------------
-def _images():
-    if importlib.util.find_spec("export.images") is None:
-        pytest.skip("export/images.py finns inte ännu")
-    from export import images
-
-    return images
-
-
 def _pixels(png: bytes):
     from PIL import Image
 
@@ -113,13 +146,11 @@ def _pixels(png: bytes):
 
 
 def test_parallel_image_exports_return_their_own_image():
-    images = _images()
     import plotly.graph_objects as go
 
-    try:
-        images.warm_up()
-    except Exception as exc:  # noqa: BLE001
-        pytest.skip(f"ingen bildrenderare: {exc}")
+    from export import images
+
+    images.warm_up()  # Debian's chromium is installed by `make test` (scripts/install_system_deps.sh)
     figs = []
     for i in range(5):
         fig = go.Figure(go.Bar(x=[f"r{j}" for j in range(i + 2)], y=[(j + 1) * (i + 1) for j in range(i + 2)],
