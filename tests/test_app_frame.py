@@ -1,20 +1,25 @@
-"""The frame (app.py): which data set is shown and how it is reported, the URL-bound filters,
-unknown URL values, and the Swedish error page instead of a traceback."""
+"""The frame (app.py): which data set is shown and how it is reported, the URL-bound filters (the
+selection every page draws, `ui.filters.current()`), unknown URL values, and the Swedish error page
+instead of a traceback."""
 
 from __future__ import annotations
 
 import json
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from indicators import DataError, open_data
+import textfmt as fmt
+from textfmt.safe import md
 from ui import data as uidata
-from ui import format as fmt
+from views import Selection
 
 ROOT = Path(__file__).resolve().parents[1]
+FILTERS_KEY = "_indikatorpanelen_filters"
 
 
 @pytest.fixture()
@@ -52,35 +57,71 @@ def test_every_page_shows_data_set_extract_date_and_validation_status(run_app, s
     assert at.title[0].value == "Översikt"
 
 
+def selection(at: AppTest) -> Selection:
+    return at.session_state[FILTERS_KEY]
+
+
+def test_the_default_selection_is_the_latest_twelve_months_by_quarter(run_app, small_data_dir):
+    at = run_app(small_data_dir)
+    ds = open_data(small_data_dir)  # extract date 2026-01-15: the twelve whole months before January 2026
+    assert ds.extract_date == date(2026, 1, 15)
+    assert selection(at) == Selection(date(2025, 1, 1), date(2025, 12, 31), grain="quarter", level="region")
+    assert at.select_slider(key="period").value == ("2025-01", "2025-12")
+    assert at.get("segmented_control")[0].value == "quarter"
+    assert not at.warning
+
+
 def test_url_values_seed_the_shared_filters(run_app, small_data_dir):
-    at = run_app(small_data_dir, fran="2024-03", till="2025-06", tidsenhet="Kvartal", niva="Sjukvårdsregion",
+    at = run_app(small_data_dir, period=["mar 2024", "jun 2025"], tidsenhet="Månad", niva="Sjukvårdsregion",
                  regioner=["Stockholm", "Västra Götaland"], egen_region="Uppsala", forlopp="Lungcancer",
                  register="NKBC")
-    assert at.selectbox(key="fran").value == "2024-03"
-    assert at.selectbox(key="till").value == "2025-06"
+    assert at.select_slider(key="period").value == ("2024-03", "2025-06")
     assert at.selectbox(key="niva").value == "healthcare_region"
     assert at.multiselect(key="regioner").value == ["01", "14"]
     assert at.selectbox(key="egen_region").value == "03"
     assert at.selectbox(key="forlopp").value == "lunga"
     assert at.selectbox(key="register").value == "nkbc"
-    assert not at.warning
+    assert selection(at) == Selection(date(2024, 3, 1), date(2025, 6, 30), grain="month", level="healthcare_region",
+                                      regions=("01", "14"), own_region="03", svf_code="lunga", register="nkbc")
+
+
+def test_a_period_link_gives_no_notice(run_app, small_data_dir):
+    """The range slider writes the months as it shows them ('mar 2024'); such a link is valid."""
+    at = run_app(small_data_dir, period=["mar 2024", "jun 2025"])
+    assert (selection(at).start, selection(at).end) == (date(2024, 3, 1), date(2025, 6, 30))
+    assert not [w.value for w in at.warning]
+
+
+def test_an_older_link_with_fran_and_till_still_works(run_app, small_data_dir):
+    at = run_app(small_data_dir, fran="2024-03", till="2025-06", niva="Riket")
+    assert (selection(at).start, selection(at).end, selection(at).level) == (date(2024, 3, 1), date(2025, 6, 30),
+                                                                            "riket")
+    assert at.select_slider(key="period").value == ("2024-03", "2025-06")
 
 
 def test_unknown_url_values_are_ignored_with_a_notice(run_app, small_data_dir):
-    at = run_app(small_data_dir, regioner=["Atlantis", "Skåne"], niva="Galax", fran="1999-01",
-                 forlopp="<script>", egen_region="Narnia")
+    at = run_app(small_data_dir, regioner=["Atlantis", "Skåne"], niva="Galax", period=["jan 1999", "dec 1999"],
+                 forlopp="<script>", egen_region="Narnia", tidsenhet="Vecka")
     warnings = " ".join(w.value for w in at.warning)
-    for bad in ("Atlantis", "Galax", "1999-01", "<script>", "Narnia"):
-        assert bad in warnings
+    for bad in ("Atlantis", "Galax", "jan 1999", "<script>", "Narnia", "Vecka"):
+        assert md(bad) in warnings, bad  # markdown-escaped: shown as its characters
+    assert "<script>" not in warnings
     assert at.multiselect(key="regioner").value == ["12"]  # the valid value is kept
     assert at.selectbox(key="niva").value == "region"
     assert at.selectbox(key="egen_region").value is None
+    assert selection(at) == Selection(date(2025, 1, 1), date(2025, 12, 31), regions=("12",))
     assert not at.error
 
 
-def test_a_reversed_period_is_swapped_with_a_notice(run_app, small_data_dir):
+def test_unknown_values_in_an_older_link_give_a_notice(run_app, small_data_dir):
+    at = run_app(small_data_dir, fran="1999-01", till="2025-06")
+    assert any("1999-01" in w.value for w in at.warning), [w.value for w in at.warning]
+    assert (selection(at).start, selection(at).end) == (date(2025, 1, 1), date(2025, 12, 31))
+
+
+def test_a_reversed_period_in_an_older_link_is_swapped(run_app, small_data_dir):
     at = run_app(small_data_dir, fran="2025-06", till="2024-01")
-    assert any("bytt plats" in w.value for w in at.warning)
+    assert (selection(at).start, selection(at).end) == (date(2024, 1, 1), date(2025, 6, 30))
     subtitle = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["title"]["subtitle"]["text"]
     assert subtitle.startswith("jan 2024 – jun 2025")
 
