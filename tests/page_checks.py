@@ -57,6 +57,11 @@ def arr(v) -> np.ndarray:
     return np.asarray([np.nan if x is None else x for x in v], dtype=object)
 
 
+def specs(at: AppTest) -> list[dict]:
+    """Every plotly figure spec on the page, in order."""
+    return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+
+
 def charts(at: AppTest) -> dict[str, dict]:
     """Plotly figure specs by title."""
     out = {}
@@ -66,9 +71,10 @@ def charts(at: AppTest) -> dict[str, dict]:
     return out
 
 
-def chart_titled(at: AppTest, text: str) -> dict:
-    for title, spec in charts(at).items():
-        if text in title:
+def chart_titled(at: AppTest, text: str, trace_type: str | None = None) -> dict:
+    """The first chart whose title contains `text` (and whose first trace is of `trace_type`)."""
+    for spec in specs(at):
+        if text in spec["layout"]["title"]["text"] and (trace_type is None or spec["data"][0]["type"] == trace_type):
             return spec
     raise AssertionError(f"no chart titled {text!r}: {list(charts(at))}")
 
