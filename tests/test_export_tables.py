@@ -245,3 +245,15 @@ def test_hostile_names_are_inert_in_csv_and_excel(tmp_path):
     ws = load_workbook(io.BytesIO(_xlsx(ds, v)))["Data"]
     cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value]
     assert cells and all(c.value.startswith("'") and c.data_type == "s" for c in cells)
+
+
+def test_a_view_without_any_cases_says_so_and_hides_no_zeros(ds):
+    """The extract has no drug treatments: RCL coverage has no cases anywhere. Riket is "inga fall"
+    (a known zero, like every region), not "otillräckligt underlag", and no region is hidden as a
+    partner of it (there is nothing to protect)."""
+    assert ds.table_summary().set_index("table").loc["drug_treatments", "rows_valid"] == 0
+    v = views.view(ds, YEAR, "jamforelse:rcl_coverage")
+    df = tables.frame(v, ds.catalogue()).set_index("Region")
+    assert df.loc["Riket", "Status"] == NO_CASES
+    assert (df["Status"] == NO_CASES).all(), df["Status"].value_counts().to_dict()
+    assert not (v.table["hidden"] == "secondary").any()
