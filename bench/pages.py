@@ -5,16 +5,19 @@ the app's cache, the default page), then each page st.navigation registered (app
 first visit: nothing it computes is cached yet). With `warm`, each page is then rerun after a
 filter change, alternating between two values of the filter:
 
-  uncached  before each rerun the app's engine-result cache and every Dataset's result cache are
-            cleared, so the rerun computes what it shows (a filter value not seen before);
-  cached    the two values have been seen, so the rerun is served from caches (Streamlit's
-            script, widgets and figures only).
+  uncached  before each rerun every Dataset's result cache and its view cache (views.registry:
+            the protected views and the disclosure-control states of each selection, shared by all
+            sessions) are cleared, with Streamlit's st.cache_data, so the rerun computes what it
+            shows (a selection not seen before: its views and their protection over the selection's
+            universe);
+  cached    the two values have been seen, so the rerun is served from the view cache (Streamlit's
+            script, widgets, figures and tables only).
 
-The filter changed is the first of PREFERRED_FILTERS the page has (the period start moves every
-number on every page), else the first selectbox/radio with two or more options. Each rerun's time
-is also split into the time spent inside `Dataset.compute` and the rest. Pages are found at run
-time, so pages added later are measured without changes here. The process's peak RSS is the
-memory figure of "a process that opens the data and renders every page".
+The filter changed is the first of PREFERRED_FILTERS the page has (the period's first month moves
+every number on every page), else the first selectbox/radio with two or more options. Each
+rerun's time is also split into the time spent inside `Dataset.compute` and the rest. Pages are
+found at run time, so pages added later are measured without changes here. The process's peak RSS
+is the memory figure of "a process that opens the data and renders every page".
 """
 
 from __future__ import annotations
@@ -26,19 +29,16 @@ from pathlib import Path
 
 from .common import ms, now, peak_rss_mb
 
-PREFERRED_FILTERS = ("fran", "till", "forlopp", "niva")
+PREFERRED_FILTERS = ("period", "forlopp", "niva")
 RUN_TIMEOUT = 300.0
 
 
 class _ComputeTimer:
     def __init__(self):
+        from indicators.dataset import Dataset
+
         self.seconds = 0.0
         self.calls = 0
-        try:
-            from indicators.dataset import Dataset
-        except ImportError:
-            self.ok = False
-            return
         original = Dataset.compute
         timer = self
 
@@ -51,7 +51,6 @@ class _ComputeTimer:
                 timer.calls += 1
 
         Dataset.compute = compute
-        self.ok = True
 
     def take(self) -> tuple[float, int]:
         out = (self.seconds, self.calls)
@@ -96,37 +95,31 @@ def _errors(at) -> list[str]:
 
 
 def _clear_engine_caches() -> str:
-    """Forget computed results: the app's cached compute() and every Dataset's own cache."""
-    how = []
-    cleared = False
-    mod = sys.modules.get("ui.data")
-    fn = getattr(mod, "_compute_cached", None) if mod else None
-    if fn is not None and hasattr(fn, "clear"):
-        fn.clear()
-        cleared = True
-        how.append("ui.data._compute_cached.clear()")
-    if not cleared:
-        import streamlit as st
+    """Forget computed results: every Dataset's own result cache and its view cache (the protected
+    views and protection states per selection, views.registry), and Streamlit's st.cache_data."""
+    import streamlit as st
 
-        st.cache_data.clear()
-        how.append("st.cache_data.clear()")
-    try:
-        from indicators.dataset import Dataset
+    from indicators.dataset import Dataset
+    from views import registry
 
-        for obj in gc.get_objects():
-            if isinstance(obj, Dataset):
-                with obj._lock:
-                    obj._cache.clear()
-        how.append("Dataset._cache.clear()")
-    except ImportError:
-        pass
-    return " + ".join(how)
+    st.cache_data.clear()
+    for obj in gc.get_objects():
+        if isinstance(obj, Dataset):
+            with obj._lock:
+                obj._cache.clear()
+            cache = getattr(obj, registry._ATTR, None)
+            if cache is not None:
+                store, lock = cache
+                with lock:
+                    store.clear()
+    return "Dataset._cache.clear() + views.registry cache cleared + st.cache_data.clear()"
 
 
 def _pick_filter(at):
-    """(widget, value A, value B, description) for the filter change, or None."""
+    """(widget kind, key, current value, index of the other value) for the filter change, or None.
+    The period (a range slider) moves its first month by one."""
     for key in PREFERRED_FILTERS:
-        for kind in ("selectbox", "radio", "segmented_control"):
+        for kind in ("select_slider", "selectbox", "radio", "segmented_control"):
             try:
                 w = getattr(at, kind)(key=key)
             except Exception:  # noqa: BLE001 - not on this page
@@ -149,15 +142,17 @@ def _pick_filter(at):
 
 
 def _two_values(w):
-    """(current value, index of a neighbouring option) when the widget has two or more options."""
+    """(current value, index of a neighbouring option) when the widget has two or more options; for
+    a range slider the index of its first value's neighbour."""
     options = list(getattr(w, "options", []) or [])
     if len(options) < 2 or getattr(w, "disabled", False):
         return None
-    try:
-        current, idx = w.value, w.index
-    except Exception:  # noqa: BLE001
-        current, idx = None, None
-    idx = idx if isinstance(idx, int) else 0
+    current = w.value
+    if isinstance(current, (tuple, list)):  # a range: move its start
+        idx = options.index(current[0])
+    else:
+        idx = getattr(w, "index", None)
+        idx = idx if isinstance(idx, int) else 0
     return current, (idx - 1 if idx > 0 else idx + 1)
 
 
@@ -165,9 +160,6 @@ def run(args: dict) -> dict:
     root = Path(args["root"])
     app = root / "app.py"
     out = {"pages": {}, "app": None, "errors": [], "filter": None, "clear": None}
-    if not app.exists():
-        out["skipped"] = f"{app} finns inte"
-        return out
     if args.get("data"):
         os.environ["INDIKATORPANELEN_DATA"] = args["data"]
     os.environ.pop("INDIKATORPANELEN_STORE", None)
@@ -231,14 +223,20 @@ def _warm_page(at, page, rec, repeats, timer):
     kind, key, current, j = pick
     w = getattr(at, kind)(key=key)
     options = list(w.options)
-    idx_a = getattr(w, "index", None)
-    idx_a = idx_a if isinstance(idx_a, int) else 0
+    is_range = isinstance(current, (tuple, list))
+    if is_range:
+        idx_a = options.index(current[0])
+    else:
+        idx_a = getattr(w, "index", None)
+        idx_a = idx_a if isinstance(idx_a, int) else 0
     idx_b = j
-    rec["filter"] = f"{kind} '{key}': {options[idx_a]} ↔ {options[idx_b]}"
+    rec["filter"] = f"{kind} '{key}': {options[idx_a]} ↔ {options[idx_b]}" + (" (first month)" if is_range else "")
 
     def change(i):
         ww = getattr(at, kind)(key=key)
-        if hasattr(ww, "select_index"):
+        if is_range:
+            ww.set_range(options[i], current[1])
+        elif hasattr(ww, "select_index"):
             ww.select_index(i)
         else:
             ww.set_value(options[i])
