@@ -10,13 +10,11 @@ from pathlib import Path
 
 import pytest
 from app_harness import CHROMIUM, CHROMIUM_ARGS, streamlit_server
-
-playwright = pytest.importorskip("playwright.sync_api")
+from playwright import sync_api as playwright  # a test requirement; Debian's chromium from `make test`
 
 ARGS = CHROMIUM_ARGS
 ERRORS = "[data-testid='stException'], [data-testid='stAlertContentError']"
-
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium is not installed")
+WARNINGS = "[data-testid='stAlertContentWarning']"
 
 
 @pytest.fixture(scope="module")
@@ -27,6 +25,7 @@ def app_url(small_data_dir, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
+    assert Path(CHROMIUM).exists(), "Debian's chromium: `make test` installs it (scripts/install_system_deps.sh)"
     with playwright.sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield b
@@ -111,4 +110,34 @@ def test_a_scorecard_cell_leads_to_its_page_keeping_the_filters(app_url, browser
     wait_for_run(page)
     query = urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)
     assert query.get("niva") == ["Sjukvårdsregion"]
+    page.close()
+
+
+def test_a_period_change_goes_to_the_url_and_the_link_restores_it_without_notices(app_url, browser):
+    """The period is one range slider: moving its first month writes the link, and that link
+    opens the same period on a fresh page with no "Okänt värde i länken" notice."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(app_url + "/svf_inklusion")
+    wait_for_run(page)
+    thumbs = page.get_by_test_id("stSidebar").get_by_role("slider")
+    first = thumbs.first
+    before = first.get_attribute("aria-valuetext") or first.get_attribute("aria-valuenow")
+    first.focus()
+    first.press("ArrowRight")
+    wait_for_run(page)
+    after = first.get_attribute("aria-valuetext") or first.get_attribute("aria-valuenow")
+    assert after != before
+    query = urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)
+    assert len(query.get("period", [])) == 2, page.url
+    assert page.locator(WARNINGS).count() == 0
+
+    other = browser.new_page(viewport={"width": 1400, "height": 1000})
+    other.goto(page.url)
+    wait_for_run(other)
+    again = other.get_by_test_id("stSidebar").get_by_role("slider").first
+    assert (again.get_attribute("aria-valuetext") or again.get_attribute("aria-valuenow")) == after
+    notices = [other.locator(WARNINGS).nth(i).inner_text() for i in range(other.locator(WARNINGS).count())]
+    assert not notices, notices
+    assert other.locator(ERRORS).count() == 0
+    other.close()
     page.close()

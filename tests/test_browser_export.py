@@ -8,9 +8,7 @@ from pathlib import Path
 
 import pytest
 from app_harness import CHROMIUM, CHROMIUM_ARGS, streamlit_server
-
-
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
+from playwright import sync_api  # a test requirement; Debian's chromium from `make test`
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +19,7 @@ def app_url(small_data_dir, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
+    assert Path(CHROMIUM).exists(), "Debian's chromium: `make test` installs it (scripts/install_system_deps.sh)"
     with sync_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield b
@@ -63,7 +61,8 @@ def test_chart_png_downloads_from_the_overview(page, app_url, tmp_path):
 def test_meeting_pack_builds_and_downloads(page, app_url, small_data_dir, tmp_path):
     from pptx import Presentation
 
-    from export.presets import preset_charts
+    import views
+    from export.pack import build_pack
     from indicators import open_data
 
     page.goto(f"{app_url}/motespaket")
@@ -81,10 +80,23 @@ def test_meeting_pack_builds_and_downloads(page, app_url, small_data_dir, tmp_pa
     path = tmp_path / download.suggested_filename
     download.save_as(path)
     prs = Presentation(str(path))
-    assert len(prs.slides) == 1 + len(preset_charts("styrgrupp")) + 1
+    # the page's default selection and preset: the same pack as build_pack makes of the same views
+    ds = open_data(small_data_dir)
+    expected = build_pack(ds, None, views.Selection(*views.default_period(ds.extract_date)), preset="styrgrupp",
+                          meeting="Webbtest styrgrupp", render=False)
+    assert len(prs.slides) == expected.slide_count
+    titles = [s.shapes.title.text for s in prs.slides]
+    assert titles[1:1 + len(expected.items)] == [i.title for i in expected.items]
     first = "\n".join(sh.text_frame.text for sh in prs.slides[0].shapes if sh.has_text_frame)
     assert "Webbtest styrgrupp" in first
-    assert str(open_data(small_data_dir).extract_date) in first
+    assert str(ds.extract_date) in first
+    # every picture carries the numbers it shows (the view's alternative text)
+    descr = [sh._element.xpath("./*[1]/p:cNvPr/@descr") for s in prs.slides[1:1 + len(expected.items)]
+             for sh in s.shapes if sh.shape_type == 13]
+    from charts.render import figure
+
+    pictured = [alt for item, alt in zip(expected.items, expected.alt_texts) if not item.error and figure(item)]
+    assert [d[0] for d in descr if d] == pictured
 
     pdf = page.locator('[data-testid="stDownloadButton"] button', has_text="PDF")
     with page.expect_download(timeout=120_000) as info:

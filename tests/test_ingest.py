@@ -7,6 +7,7 @@ snapshot; a later ingest must succeed and clean up what the killed one left behi
 from __future__ import annotations
 
 import os
+import re
 import select
 import shutil
 import signal
@@ -301,10 +302,11 @@ def app_with_store(tmp_path):
 
 
 def _app_text(at) -> str:
+    """The texts as a reader sees them (data-derived text is markdown-escaped: `\\.` shows `.`)."""
     parts = []
     for kind in ("title", "markdown", "caption", "error", "warning", "info"):
         parts += [str(e.value) for e in getattr(at, kind)]
-    return "\n".join(parts)
+    return re.sub(r"\\(.)", r"\1", "\n".join(parts))
 
 
 def test_app_shows_a_clear_page_without_snapshot_then_follows_new_snapshots(app_with_store, sources):
