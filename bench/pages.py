@@ -143,17 +143,27 @@ def _pick_filter(at):
 
 def _two_values(w):
     """(current value, index of a neighbouring option) when the widget has two or more options; for
-    a range slider the index of its first value's neighbour."""
+    a range slider (its options are the months as shown) the index of its first value's neighbour."""
     options = list(getattr(w, "options", []) or [])
     if len(options) < 2 or getattr(w, "disabled", False):
         return None
     current = w.value
     if isinstance(current, (tuple, list)):  # a range: move its start
-        idx = options.index(current[0])
+        idx = options.index(w.format_func(current[0]))
     else:
         idx = getattr(w, "index", None)
         idx = idx if isinstance(idx, int) else 0
     return current, (idx - 1 if idx > 0 else idx + 1)
+
+
+def _months_around(ym: str) -> list[str]:
+    """The month 'YYYY-MM' and its neighbours."""
+    y, m = int(ym[:4]), int(ym[5:7])
+    out = []
+    for d in (-1, 0, 1):
+        yy, mm = divmod((y * 12 + m - 1) + d, 12)
+        out.append(f"{yy:04d}-{mm + 1:02d}")
+    return out
 
 
 def run(args: dict) -> dict:
@@ -225,7 +235,9 @@ def _warm_page(at, page, rec, repeats, timer):
     options = list(w.options)
     is_range = isinstance(current, (tuple, list))
     if is_range:
-        idx_a = options.index(current[0])
+        idx_a = options.index(w.format_func(current[0]))
+        # the range slider's options are shown months ('jan 2025'); its values are 'YYYY-MM'
+        raw = {w.format_func(m): m for m in _months_around(current[0])}
     else:
         idx_a = getattr(w, "index", None)
         idx_a = idx_a if isinstance(idx_a, int) else 0
@@ -235,7 +247,7 @@ def _warm_page(at, page, rec, repeats, timer):
     def change(i):
         ww = getattr(at, kind)(key=key)
         if is_range:
-            ww.set_range(options[i], current[1])
+            ww.set_range(raw[options[i]], current[1])
         elif hasattr(ww, "select_index"):
             ww.select_index(i)
         else:
