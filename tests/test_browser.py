@@ -129,15 +129,16 @@ def test_a_period_change_goes_to_the_url_and_the_link_restores_it_without_notice
     assert after != before
     query = urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)
     assert len(query.get("period", [])) == 2, page.url
-    assert page.locator(WARNINGS).count() == 0
+    moved = [page.locator(WARNINGS).nth(i).inner_text() for i in range(page.locator(WARNINGS).count())]
 
     other = browser.new_page(viewport={"width": 1400, "height": 1000})
     other.goto(page.url)
     wait_for_run(other)
     again = other.get_by_test_id("stSidebar").get_by_role("slider").first
     assert (again.get_attribute("aria-valuetext") or again.get_attribute("aria-valuenow")) == after
-    notices = [other.locator(WARNINGS).nth(i).inner_text() for i in range(other.locator(WARNINGS).count())]
-    assert not notices, notices
+    opened = [other.locator(WARNINGS).nth(i).inner_text() for i in range(other.locator(WARNINGS).count())]
     assert other.locator(ERRORS).count() == 0
     other.close()
     page.close()
+    # the link is the app's own: neither moving the slider nor opening its link warns about it
+    assert not moved and not opened, (moved, opened)

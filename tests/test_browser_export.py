@@ -91,7 +91,7 @@ def test_meeting_pack_builds_and_downloads(page, app_url, small_data_dir, tmp_pa
     assert "Webbtest styrgrupp" in first
     assert str(ds.extract_date) in first
     # every picture carries the numbers it shows (the view's alternative text)
-    descr = [sh._element.xpath("./*[1]/p:cNvPr/@descr") for s in prs.slides[1:1 + len(expected.items)]
+    descr = [sh._element.xpath("./*[1]/p:cNvPr/@descr") for s in list(prs.slides)[1:1 + len(expected.items)]
              for sh in s.shapes if sh.shape_type == 13]
     from charts.render import figure
 
