@@ -66,9 +66,17 @@ def _status(row) -> str:
 
 
 def _num(v):
+    """A count as an int (a whole float too), anything else as a float; None when missing."""
     if v is None or fmt.is_missing(v):
         return None
     return float(v) if not float(v).is_integer() else int(v)
+
+
+def _val(v):
+    """A value or interval bound: always a float, so it is written with its decimal ('82,0')."""
+    if v is None or fmt.is_missing(v):
+        return None
+    return float(v)
 
 
 def _count_rows(view: View, cat) -> list[dict]:
@@ -95,10 +103,10 @@ def _count_rows(view: View, cat) -> list[dict]:
         if o.get("value_col"):
             out["Patienter kvar till målet"] = why or _num(r.get(o["value_col"]))
         value_title = _value_title(unit, kind)
-        out[value_title] = why if why else _num(r.get("value"))
+        out[value_title] = why if why else (_num(r.get("value")) if unit == "antal" else _val(r.get("value")))
         if ind is not None and ind.has_interval:
-            out["95 % KI, låg"] = why if hidden else _num(r.get("ci_low"))
-            out["95 % KI, hög"] = why if hidden else _num(r.get("ci_high"))
+            out["95 % KI, låg"] = why if hidden else _val(r.get("ci_low"))
+            out["95 % KI, hög"] = why if hidden else _val(r.get("ci_high"))
         if kind != "median":
             out["Täljare"] = why if hidden else _num(r.get("numerator"))
         out[_den_title(kind)] = why if hidden else _num(r.get("denominator"))
@@ -129,11 +137,11 @@ def _detail_rows(view: View) -> list[dict]:
     for label, detail in view.options.get("details", {}).items():
         for r in detail.to_dict("records"):
             if view.kind == "distribution":
-                rows.append({"Enhet": label, "Dagar": int(r["days"]), "Andel inom (%)": _num(r["share_within"]),
-                             "95 % KI, låg": _num(r["ci_low"]), "95 % KI, hög": _num(r["ci_high"]),
+                rows.append({"Enhet": label, "Dagar": int(r["days"]), "Andel inom (%)": _val(r["share_within"]),
+                             "95 % KI, låg": _val(r["ci_low"]), "95 % KI, hög": _val(r["ci_high"]),
                              "Patienter i urvalet": _num(n_of.get(label))})
             else:
-                rows.append({"Enhet": label, "Grupp": r["label"], "Andel (%)": _num(r["share"]),
+                rows.append({"Enhet": label, "Grupp": r["label"], "Andel (%)": _val(r["share"]),
                              "Patienter i urvalet": _num(n_of.get(label))})
     for r in view.table.to_dict("records"):
         if str(r["label"]) not in view.options.get("details", {}):

@@ -43,7 +43,7 @@ def one_line(text, max_len: int | None = None) -> str:
 
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#!|~<>$:])")
-_LINE_START = re.compile(r"^(\d*)([+\-=.])")
+_LINE_START = re.compile(r"^(\d+(?=\.)|)([+\-=.])")
 
 
 def md(text) -> str:

@@ -88,6 +88,9 @@ def _legacy_period(months: list[str], notices: list[str]) -> None:
         return
     first = old[0][0] if old[0] else None
     last = old[1][0] if old[1] else None
+    for label, value in (("Från", first), ("Till", last)):
+        if value is not None and value not in months:
+            notices.append(f"Okänt värde i länken ignorerades: {label} = ”{md(value[:40])}”.")
     if first in months and last in months:
         st.session_state["period"] = (min(first, last), max(first, last))
     for key in ("fran", "till"):
@@ -119,7 +122,7 @@ def sidebar(*, uses_svf: bool = True, uses_register: bool = True, uses_grain: bo
     sb = st.sidebar
     sb.markdown("### Urval")
     _legacy_period(months, notices)
-    _check_url("period", "Period", months, notices)
+    _check_url("period", "Period", [fmt.month_label(m) for m in months], notices)
     chosen = sb.select_slider("Period", months, value=(default_first, default_last), key="period",
                               bind="query-params", format_func=lambda m: fmt.month_label(m),
                               help="Första och sista månad i perioden. Trenddiagrammen visar dessutom de "

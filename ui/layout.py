@@ -135,21 +135,28 @@ def no_data(message: str) -> None:
 def swedish_table(table: pd.DataFrame, decimals: int | dict[str, int] = 1) -> tuple[pd.DataFrame, dict]:
     """`table` for st.dataframe with Swedish numbers: every number as text ('72,4', '1 234'; whole
     numbers without decimals), also in columns that mix numbers and words ('otillräckligt
-    underlag'), right-aligned; '' for a missing cell. Returns (table, column_config). The browser's
-    number formatting (a decimal point) is never used."""
+    underlag') and nullable integer columns, right-aligned; '' for a missing cell. Returns (table,
+    column_config). The browser's number formatting (a decimal point) is never used."""
+    import numbers
+
+    def is_number(v) -> bool:
+        return isinstance(v, numbers.Number) and not isinstance(v, bool) and not fmt.is_missing(v)
+
     out = table.copy()
     cfg = {}
     for col in out.columns:
         series = out[col]
         if pd.api.types.is_bool_dtype(series):
             continue
-        numbers = [v for v in series if isinstance(v, (int, float)) and not isinstance(v, bool) and v == v]
-        if not numbers:
+        values = list(series)
+        numbers_in = [v for v in values if is_number(v)]
+        if not numbers_in:
             continue
-        whole = all(float(v).is_integer() for v in numbers)
+        whole = all(float(v).is_integer() for v in numbers_in)
         d = decimals.get(col, 1) if isinstance(decimals, dict) else decimals
-        out[col] = [fmt.number(v, 0 if whole else d) if isinstance(v, (int, float)) and not isinstance(v, bool)
-                    and v == v else ("" if v is None or (isinstance(v, float) and v != v) else v) for v in series]
+        out[col] = [fmt.number(v, 0 if whole else d) if is_number(v) else ("" if fmt.is_missing(v) else v)
+                    for v in values]
+        out[col] = out[col].astype(object)
         cfg[col] = st.column_config.TextColumn(col, alignment="right")
     return out, cfg
 

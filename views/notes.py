@@ -11,7 +11,7 @@ from __future__ import annotations
 import textfmt as fmt
 from indicators.periods import provisional_cutoff
 
-from .model import HIDDEN_SECONDARY, View
+from .model import HIDDEN_SECONDARY, View, flags
 from .text import not_applied
 
 N_LINE = "\x00n"  # replaced by the total's n in finish()
@@ -99,11 +99,11 @@ def suppression_lines(ctx, ind, table) -> list[str]:
     else:
         out.append(f"Grupper med färre än {limit} fall visas inte (otillräckligt underlag); inga i detta diagram.")
     shown = table[~table["suppressed"].astype(bool)]
-    if "provisional" in shown.columns and shown["provisional"].astype("boolean").fillna(False).any():
+    if "provisional" in shown.columns and flags(shown["provisional"]).any():
         cutoff = provisional_cutoff(ctx.extract_date, ind.maturity_months)
         out.append(f"Preliminärt: perioder som slutar efter {fmt.iso_date(cutoff)} kan ändras när data "
                    "rapporteras och rättas i efterhand.")
-    if "placeholder_target" in shown.columns and shown["placeholder_target"].astype("boolean").fillna(False).any():
+    if "placeholder_target" in shown.columns and flags(shown["placeholder_target"]).any():
         out.append("Några förlopp bedöms mot ledtidsgränser som är platshållare (källa saknas).")
     return out
 

@@ -55,11 +55,27 @@ def compute(ctx, ind, by=(), start: date | None = None, end: date | None = None,
     if hit is not None:
         return hit
     df = _decorate(ctx, ind, ctx.ds.compute(ind.id, by=by, start=start, end=end, where=where), by, start, end, where)
+    if not by and len(df) == 1 and bool(df["suppressed"].iloc[0]) and _empty(ctx, ind, start, end, where):
+        df = _no_cases(ctx, ind, start, end, where)
     with lock:
         cache[key] = df
         while len(cache) > 4000:
             cache.pop(next(iter(cache)))
     return df
+
+
+def _empty(ctx, ind, start, end, where) -> bool:
+    """Whether an ungrouped, hidden result holds no cases at all: grouped, it has no group (the
+    engine hides an empty total like a small one; a known zero needs no protecting)."""
+    dim = "region" if "region" in ind.dimensions else ind.dimensions[0]
+    return ctx.ds.compute(ind.id, by=[dim], start=start, end=end, where=where).empty
+
+
+def _no_cases(ctx, ind, start, end, where) -> pd.DataFrame:
+    """The ungrouped row of a selection without any cases: zero counts, `no_cases`."""
+    out = _decorate(ctx, ind, _zeros(ind, 1), [], start, end, where)
+    out["no_cases"] = True
+    return out
 
 
 def _cache(ctx):
@@ -78,33 +94,35 @@ def _decorate(ctx, ind, df: pd.DataFrame, by, start, end, where) -> pd.DataFrame
     return df
 
 
+def _zeros(ind, n: int) -> pd.DataFrame:
+    """`n` result rows of a unit without any cases: zero counts, no value, the catalogue's targets."""
+    zero = pd.DataFrame(index=range(n))
+    zero["numerator"] = pd.array([0 if ind.kind != "median" else pd.NA] * n, dtype="Int64")
+    zero["denominator"] = 0
+    for col in ("value", "ci_low", "ci_high"):
+        zero[col] = pd.array([pd.NA] * n, dtype="Float64")
+    zero["target_low"] = pd.array([ind.target_low] * n, dtype="Int64")
+    zero["target_high"] = pd.array([ind.target_high] * n, dtype="Int64")
+    zero["target_level"] = pd.array([pd.NA] * n, dtype="string")
+    zero["suppressed"] = False
+    zero["provisional"] = False
+    zero["placeholder_target"] = pd.array([pd.NA] * n, dtype="boolean")
+    zero["missing"] = pd.array([0 if ind.is_quality_indicator else pd.NA] * n, dtype="Int64")
+    return zero
+
+
 def with_all(ctx, ind, df: pd.DataFrame, dim: str, values, start, end, where, by=None) -> pd.DataFrame:
-    """`df` (grouped by `by`, which includes `dim`) with a row for every value of `dim` in `values`
-    that the engine returned no row for: zero counts, no value, `no_cases` True."""
-    by = list(by or [dim])
+    """`df` (grouped by `dim`) with a row for every value of `dim` in `values` that the engine
+    returned no row for: zero counts, no value, `no_cases` True."""
+    if by is not None and list(by) != [dim]:
+        raise ValueError("with_all fills one dimension at a time")
     present = set(df[dim].astype(str)) if len(df) else set()
     missing = [str(v) for v in values if str(v) not in present]
     if not missing:
         return df
-    zero = pd.DataFrame({dim: pd.array(missing, dtype="string")})
-    for other in by:
-        if other != dim:
-            raise ValueError("with_all fills one dimension at a time")
-    zero["numerator"] = pd.array([0] * len(zero), dtype="Int64") if ind.kind != "median" else \
-        pd.array([pd.NA] * len(zero), dtype="Int64")
-    zero["denominator"] = 0
-    for col in ("value", "ci_low", "ci_high"):
-        zero[col] = pd.array([pd.NA] * len(zero), dtype="Float64")
-    target_low = ind.target_low
-    target_high = ind.target_high
-    zero["target_low"] = pd.array([target_low] * len(zero), dtype="Int64")
-    zero["target_high"] = pd.array([target_high] * len(zero), dtype="Int64")
-    zero["target_level"] = pd.array([pd.NA] * len(zero), dtype="string")
-    zero["suppressed"] = False
-    zero["provisional"] = False
-    zero["placeholder_target"] = pd.array([pd.NA] * len(zero), dtype="boolean")
-    zero["missing"] = pd.array([0 if ind.is_quality_indicator else pd.NA] * len(zero), dtype="Int64")
-    zero = _decorate(ctx, ind, zero, by, start, end, where)
+    zero = _zeros(ind, len(missing))
+    zero.insert(0, dim, pd.array(missing, dtype="string"))
+    zero = _decorate(ctx, ind, zero, [dim], start, end, where)
     zero["no_cases"] = True
     return pd.concat([df, zero], ignore_index=True)
 
