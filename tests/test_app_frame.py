@@ -122,8 +122,8 @@ def test_unknown_values_in_an_older_link_give_a_notice(run_app, small_data_dir):
 def test_a_reversed_period_in_an_older_link_is_swapped(run_app, small_data_dir):
     at = run_app(small_data_dir, fran="2025-06", till="2024-01")
     assert (selection(at).start, selection(at).end) == (date(2024, 1, 1), date(2025, 6, 30))
-    subtitle = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["title"]["subtitle"]["text"]
-    assert subtitle.startswith("jan 2024 – jun 2025")
+    # the overview's selection line under its title
+    assert any(c.value.startswith("jan 2024 – jun 2025 · 21 regioner och riket") for c in at.caption)
 
 
 def test_missing_data_directory_gives_a_swedish_error_page(run_app, tmp_path):

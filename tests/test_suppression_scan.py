@@ -249,6 +249,18 @@ def scan_frame(df: pd.DataFrame, where: str, leaks: Leaks, hidden_cols=None, rat
                         leaks.append(f"{where}: {label} {col} = {v!r}")
 
 
+def scan_grid(df: pd.DataFrame, where: str, leaks: Leaks) -> None:
+    """A coloured grid (ui.layout.grid: units as the index, a status text per cell): a small region's
+    row says why it shows nothing, with no number in any cell (its zero cells say "inga fall")."""
+    for label, row in df.iterrows():
+        if not _is_small_label(label):
+            continue
+        for col, cell in row.items():
+            text = str(cell)
+            if re.search(r"\d", text) and "inga fall" not in text:
+                leaks.append(f"{where}: {label} {col} = {text!r}")
+
+
 def _is_small_label(label) -> bool:
     """A row of one small region alone: its code, its name, 'Namn (egen)', 'Egen region: Namn' (not a
     sum over several regions such as 'Halland, Blekinge och Stockholm')."""
@@ -592,9 +604,12 @@ def scan_app(at, where: str, leaks: Leaks) -> None:
             scan_figure(d.pop("spec"), f"{where} plotly", leaks)
         if kind == "Dataframe" or "arrowData" in d or "data" in d and isinstance(d.get("data"), str):
             try:
-                scan_frame(node.value, f"{where} dataframe", leaks)
+                frame = node.value
             except Exception:  # noqa: BLE001 - fall back to the proto text
-                pass
+                frame = None
+            if frame is not None:
+                scan_frame(frame, f"{where} dataframe", leaks)
+                scan_grid(frame, f"{where} grid", leaks)
         for path, v in _walk_json(d):
             if isinstance(v, str) and len(v) < 100_000:
                 scan_text(v, f"{where} {kind}{path}", leaks)
@@ -660,6 +675,7 @@ def test_scanner_catches_known_leaks():
         "hbar b64": lambda L: scan_figure(go.Figure(go.Bar(y=["Halland"], x=np.array([66.7]), orientation="h")),
                                           "t", L),
         "hover": lambda L: scan_figure(go.Figure(go.Scatter(x=[1], y=[2], hovertext=["Halland: 2 av 3"])), "t", L),
+        "grid": lambda L: scan_grid(pd.DataFrame({"Inom ledtid": ["✗ 66,7 %"]}, index=["Halland (egen)"]), "t", L),
     }
     for name, run in cases.items():
         leaks = Leaks()
@@ -669,4 +685,7 @@ def test_scanner_catches_known_leaks():
     scan_frame(pd.DataFrame({"region": ["13", "01"], "numerator": [None, 20], "denominator": [None, 31],
                              "target_high": [80, 80]}), "t", clean)
     scan_text("2024-Q3 · 3 regioner · mål 80 %", "t", clean)
+    scan_grid(pd.DataFrame({"Inom ledtid (mål ≥ 80 %)": ["– otillräckligt underlag"], "RCL": ["inga fall"]},
+                           index=["Halland"]), "t", clean)
+    scan_text("Måluppfyllelse per region (2/3)", "t", clean)  # a slide's part number is not a count
     assert not clean, clean
