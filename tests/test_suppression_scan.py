@@ -473,6 +473,39 @@ def test_every_page_view_and_its_files(ds, name):
     leaks.check(f"views ({name})")
 
 
+def _said_by_hidden_rows(ds, sel) -> list:
+    wrong = []
+    for vid in _page_ids(ds, sel):
+        t = views.view(ds, sel, vid).table
+        if t is None or t.empty or "suppressed" not in t.columns:
+            continue
+        for r in t[t["suppressed"].astype(bool)].to_dict("records"):
+            said = {k: r.get(k) for k in ("target_level", "level", "ci_status") if k in r
+                    and not pd.isna(r.get(k)) and r.get(k) is not None
+                    and r.get(k) not in ("suppressed", "no_target")}  # no target: nothing about the value
+            if said:
+                wrong.append((vid, r["label"], r.get("indicator"), r.get("hidden"), said))
+    return wrong
+
+
+@pytest.mark.parametrize("name", list(SELECTIONS))
+def test_hidden_rows_carry_no_status(ds, name):
+    """A row without counts (too few cases, or hidden beside a small group) says nothing about its
+    value either: no target level, no colour or symbol level, no interval status."""
+    wrong = _said_by_hidden_rows(ds, SELECTIONS[name])
+    assert not wrong, wrong[:10]
+
+
+def test_hidden_rows_carry_no_status_on_the_small_generated_set(small_data_dir):
+    """As above on the generated set's default selection, where the overview hides regions as partners."""
+    dsx = open_data(small_data_dir)
+    sel = views.Selection(*views.default_period(dsx.extract_date))
+    hidden = views.view(dsx, sel, "scorecard").table
+    assert (hidden["hidden"] == "secondary").any()  # the case this test is about
+    wrong = _said_by_hidden_rows(dsx, sel)
+    assert not wrong, wrong[:10]
+
+
 def test_every_view_a_user_can_put_in_a_pack(ds):
     sel = SELECTIONS["own_region"]
     leaks = Leaks()
