@@ -92,15 +92,23 @@ def test_a_filter_change_goes_to_the_url_and_the_url_restores_it(app_url, browse
 
 
 def test_a_scorecard_cell_leads_to_its_page_keeping_the_filters(app_url, browser):
+    """The overview is a coloured table (ui.layout.grid, single-cell selection): choosing the own
+    sjukvårdsregion's "Inom ledtid" cell opens SVF – ledtider with the filters kept."""
     page = browser.new_page(viewport={"width": 1400, "height": 1400})
     page.goto(app_url + "/?niva=Sjukv%C3%A5rdsregion&egen_region=Uppsala")
     wait_for_run(page)
-    grid = page.get_by_test_id("stPlotlyChart").first.locator(".nsewdrag").first.bounding_box()
-    rows, columns = 7, 6  # riket + six sjukvårdsregioner; six indicators
-    # the "Inom ledtid" column (second), the own sjukvårdsregion's row (second)
-    page.mouse.click(grid["x"] + grid["width"] * 1.5 / columns, grid["y"] + grid["height"] * 1.5 / rows)
+    grid = page.get_by_test_id("stDataFrame").first
+    # the accessible copy of the table: riket first, the own sjukvårdsregion second, "Inom ledtid" the
+    # second indicator column
+    assert grid.locator("#glide-cell-0-1").inner_text() == "Mellansverige (egen)"
+    assert grid.locator("th").nth(2).inner_text().startswith("Inom ledtid")
+    box = grid.bounding_box()
+    row_h = 35  # Streamlit's row height; the header row is as high
+    page.mouse.click(box["x"] + 12, box["y"] + row_h * 1.5 + row_h)  # the own row's first cell (its name)
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")  # … to its "Inom ledtid" cell
     wait_for_run(page)
-    page.locator("h1", has_text="SVF – ledtider").first.wait_for(timeout=20000)
+    page.locator("h1", has_text="SVF – ledtider").first.wait_for(timeout=30000)
     query = urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)
     assert urllib.parse.urlparse(page.url).path == "/svf_ledtider"
     assert query.get("niva") == ["Sjukvårdsregion"] and query.get("egen_region") == ["Uppsala"]

@@ -254,31 +254,31 @@ def test_tackningsgrad_validation_report_tab_lists_every_reason(run_page, ds):
 
 
 def test_tackningsgrad_heat_table_from_url(run_page, ds):
+    """The coverage table register × unit: a coloured table (ui.layout.grid) with riket first and the own
+    region next, each cell its status symbol, value and n."""
     query = {"fran": "2023-01", "till": "2023-12", "egen_region": "Uppsala", "register": "NKBC"}
     at = run_page(TACKNING, query)
     sel = selection(at)
     assert (sel.start, sel.end) == (date(2023, 1, 1), date(2023, 12, 31))
-    heat = chart_titled(at, "Täckningsgrad mot Cancerregistret per register", "heatmap")
-    assert heat["layout"]["title"]["subtitle"]["text"].startswith("2023")  # a final year: the chosen period
-    z = heat["data"][0]
+    grid = next(d.value for d in at.dataframe if list(d.value.index[:1]) == ["Riket"])
+    # a final year is shown as chosen: the table's selection line starts with it
+    assert any(c.value.startswith("2023 · 21 regioner och riket") for c in at.caption)
+    assert list(grid.index[:2]) == ["Riket", "Uppsala (egen)"] and len(grid) == 22
+    assert "NKBC" in grid.columns and len(grid.columns) == len(ds.reference("registers"))
     cov = ds.compute("register_coverage", by=["register"], start=sel.start, end=sel.end).set_index("register")
-    riket_row = list(z["y"]).index("<b>Riket</b>")
-    texts = z["text"][riket_row]
-    nkbc_col = list(z["x"]).index("NKBC")
-    value = cov.loc["nkbc", "value"]
-    assert f"<b>{fmt.pct(value)}</b>" in texts[nkbc_col]
-    assert f"n = {fmt.count(cov.loc['nkbc', 'denominator'])}" in texts[nkbc_col]
-    # the own region's row comes right after riket
-    assert z["y"][1] == "<b>Uppsala (egen)</b>"
+    row = cov.loc["nkbc"]
+    cell = grid.loc["Riket", "NKBC"]
+    assert f"{fmt.pct(row['value'])} ({fmt.n_text(row['numerator'], row['denominator'])})" in cell, cell
     uppsala = ds.compute("register_coverage", by=["register"], start=sel.start, end=sel.end,
                          where={"region": ["03"]}).set_index("register")
-    cell = z["text"][1][nkbc_col]
-    hidden = views.view(ds, sel, "tackning").table
-    hidden = hidden[(hidden["unit_code"] == "03") & (hidden["register"] == "nkbc")].iloc[0]
-    if uppsala.loc["nkbc", "suppressed"] or hidden["hidden"] is not None:
-        assert "%" not in cell
+    cell = grid.loc["Uppsala (egen)", "NKBC"]
+    view_row = views.view(ds, sel, "tackning").table
+    view_row = view_row[(view_row["unit_code"] == "03") & (view_row["register"] == "nkbc")].iloc[0]
+    if uppsala.loc["nkbc", "suppressed"] or view_row["hidden"] is not None:
+        assert "%" not in cell, cell
     else:
-        assert f"<b>{fmt.pct(uppsala.loc['nkbc', 'value'])}</b>" in cell
+        u = uppsala.loc["nkbc"]
+        assert f"{fmt.pct(u['value'])} ({fmt.n_text(u['numerator'], u['denominator'])})" in cell, cell
 
 
 # -- Om indikatorerna ----------------------------------------------------------------------------------

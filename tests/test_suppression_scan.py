@@ -249,6 +249,18 @@ def scan_frame(df: pd.DataFrame, where: str, leaks: Leaks, hidden_cols=None, rat
                         leaks.append(f"{where}: {label} {col} = {v!r}")
 
 
+def scan_grid(df: pd.DataFrame, where: str, leaks: Leaks) -> None:
+    """A coloured grid (ui.layout.grid: units as the index, a status text per cell): a small region's
+    row says why it shows nothing, with no number in any cell (its zero cells say "inga fall")."""
+    for label, row in df.iterrows():
+        if not _is_small_label(label):
+            continue
+        for col, cell in row.items():
+            text = str(cell)
+            if re.search(r"\d", text) and "inga fall" not in text:
+                leaks.append(f"{where}: {label} {col} = {text!r}")
+
+
 def _is_small_label(label) -> bool:
     """A row of one small region alone: its code, its name, 'Namn (egen)', 'Egen region: Namn' (not a
     sum over several regions such as 'Halland, Blekinge och Stockholm')."""
@@ -461,6 +473,39 @@ def test_every_page_view_and_its_files(ds, name):
     leaks.check(f"views ({name})")
 
 
+def _said_by_hidden_rows(ds, sel) -> list:
+    wrong = []
+    for vid in _page_ids(ds, sel):
+        t = views.view(ds, sel, vid).table
+        if t is None or t.empty or "suppressed" not in t.columns:
+            continue
+        for r in t[t["suppressed"].astype(bool)].to_dict("records"):
+            said = {k: r.get(k) for k in ("target_level", "level", "ci_status") if k in r
+                    and not pd.isna(r.get(k)) and r.get(k) is not None
+                    and r.get(k) not in ("suppressed", "no_target")}  # no target: nothing about the value
+            if said:
+                wrong.append((vid, r["label"], r.get("indicator"), r.get("hidden"), said))
+    return wrong
+
+
+@pytest.mark.parametrize("name", list(SELECTIONS))
+def test_hidden_rows_carry_no_status(ds, name):
+    """A row without counts (too few cases, or hidden beside a small group) says nothing about its
+    value either: no target level, no colour or symbol level, no interval status."""
+    wrong = _said_by_hidden_rows(ds, SELECTIONS[name])
+    assert not wrong, wrong[:10]
+
+
+def test_hidden_rows_carry_no_status_on_the_small_generated_set(small_data_dir):
+    """As above on the generated set's default selection, where the overview hides regions as partners."""
+    dsx = open_data(small_data_dir)
+    sel = views.Selection(*views.default_period(dsx.extract_date))
+    hidden = views.view(dsx, sel, "scorecard").table
+    assert (hidden["hidden"] == "secondary").any()  # the case this test is about
+    wrong = _said_by_hidden_rows(dsx, sel)
+    assert not wrong, wrong[:10]
+
+
 def test_every_view_a_user_can_put_in_a_pack(ds):
     sel = SELECTIONS["own_region"]
     leaks = Leaks()
@@ -592,9 +637,12 @@ def scan_app(at, where: str, leaks: Leaks) -> None:
             scan_figure(d.pop("spec"), f"{where} plotly", leaks)
         if kind == "Dataframe" or "arrowData" in d or "data" in d and isinstance(d.get("data"), str):
             try:
-                scan_frame(node.value, f"{where} dataframe", leaks)
+                frame = node.value
             except Exception:  # noqa: BLE001 - fall back to the proto text
-                pass
+                frame = None
+            if frame is not None:
+                scan_frame(frame, f"{where} dataframe", leaks)
+                scan_grid(frame, f"{where} grid", leaks)
         for path, v in _walk_json(d):
             if isinstance(v, str) and len(v) < 100_000:
                 scan_text(v, f"{where} {kind}{path}", leaks)
@@ -660,6 +708,7 @@ def test_scanner_catches_known_leaks():
         "hbar b64": lambda L: scan_figure(go.Figure(go.Bar(y=["Halland"], x=np.array([66.7]), orientation="h")),
                                           "t", L),
         "hover": lambda L: scan_figure(go.Figure(go.Scatter(x=[1], y=[2], hovertext=["Halland: 2 av 3"])), "t", L),
+        "grid": lambda L: scan_grid(pd.DataFrame({"Inom ledtid": ["✗ 66,7 %"]}, index=["Halland (egen)"]), "t", L),
     }
     for name, run in cases.items():
         leaks = Leaks()
@@ -669,4 +718,7 @@ def test_scanner_catches_known_leaks():
     scan_frame(pd.DataFrame({"region": ["13", "01"], "numerator": [None, 20], "denominator": [None, 31],
                              "target_high": [80, 80]}), "t", clean)
     scan_text("2024-Q3 · 3 regioner · mål 80 %", "t", clean)
+    scan_grid(pd.DataFrame({"Inom ledtid (mål ≥ 80 %)": ["– otillräckligt underlag"], "RCL": ["inga fall"]},
+                           index=["Halland"]), "t", clean)
+    scan_text("Måluppfyllelse per region (2/3)", "t", clean)  # a slide's part number is not a count
     assert not clean, clean
