@@ -251,7 +251,10 @@ def scan_frame(df: pd.DataFrame, where: str, leaks: Leaks, hidden_cols=None, rat
 
 def scan_grid(df: pd.DataFrame, where: str, leaks: Leaks) -> None:
     """A coloured grid (ui.layout.grid: units as the index, a status text per cell): a small region's
-    row says why it shows nothing, with no number in any cell (its zero cells say "inga fall")."""
+    row says why it shows nothing, with no number in any cell (its zero cells say "inga fall").
+    Other tables (the data status, the import report) are numbered rows, not units: not grids."""
+    if isinstance(df.index, pd.RangeIndex) or pd.api.types.is_integer_dtype(df.index):
+        return
     for label, row in df.iterrows():
         if not _is_small_label(label):
             continue

@@ -176,6 +176,8 @@ def _apply(view: View, states: dict[Cell, _State], extra: set[Cell]) -> View:
             if col in t.columns:
                 t[col] = t[col].astype(object).where(~newly, None) if t[col].dtype == object else t[col].mask(newly)
         t["suppressed"] = primary | newly
+        if "level" in t.columns:  # the colour level says as much as the value: hidden too
+            t["level"] = t["level"].astype(object).where(~newly, "suppressed")
         if "no_cases" in t.columns:
             t["no_cases"] = t["no_cases"].astype(bool) & ~newly
     details = view.options.get("details")
