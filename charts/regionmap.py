@@ -19,6 +19,8 @@ Input: a *prepared* table, one row per region (nothing is computed here):
   target_level  'high' | 'low' | 'none' | NA (optional; without any, values are coloured in five
                 classes of a sequential scale)
   status        a published source's code when it gives no value, e.g. 'MSK' (optional)
+  note          why a region without a value has none, e.g. 'inga fall' or 'uppgift saknas'
+                (optional; shown on hover instead of the default text)
   provisional   bool (optional): marked in the hover text
 
 One filled trace per region (so the hover text is the region's own, `hoveron="fills"`), a
@@ -51,11 +53,6 @@ SIMPLIFY_KM = 0.6  # Douglas–Peucker tolerance: under a pixel at slide size (~
 MIN_ISLAND_KM2 = 2.0  # smaller islands are invisible at any size we draw
 
 LEVEL_CLASSES = ("high", "low", "none")
-LEVEL_LABELS = {
-    "high": "Når hög målnivå",
-    "low": "Når låg målnivå",
-    "none": "Når inte målnivån",
-}
 SUPPRESSED_LABEL = "Otillräckligt underlag"
 MISSING_LABEL = "Uppgift saknas"
 NO_TARGET_LABEL = "Värde (inget mål)"
@@ -200,6 +197,14 @@ def _path(rings) -> tuple[list, list]:
 
 # -- colours and text --------------------------------------------------------------------------------
 
+def level_label(cls: str) -> str:
+    """The legend text of a status class, as every chart says it: its symbol and name from
+    charts.theme ('✓ Hög målnivå uppnådd'), read at call time."""
+    symbol = theme.LEVEL_SYMBOLS.get(cls, "")
+    name = theme.LEVEL_NAMES.get(cls, cls)
+    return f"{symbol} {name}" if symbol else name
+
+
 def class_color(cls: str) -> str:
     """The fill colour of a class: a target level, 'suppressed', 'missing', 'no_target', or
     'value0'…'value4' (classes of a result without target). The one place colours are chosen, read
@@ -261,10 +266,10 @@ def region_map(table: pd.DataFrame, *, title: str, subtitle: str | None = None, 
     shapes = region_shapes()
     rows: dict[str, dict] = {}
     df = table.reset_index(drop=True)
-    for code, label, value, num, den, sup, level, status, prov in zip(
+    for code, label, value, num, den, sup, level, status, prov, why in zip(
             _column(df, "region_code"), _column(df, "label"), _column(df, "value"), _column(df, "numerator"),
             _column(df, "denominator"), _column(df, "suppressed", False), _column(df, "target_level"),
-            _column(df, "status"), _column(df, "provisional", False)):
+            _column(df, "status"), _column(df, "provisional", False), _column(df, "note")):
         code = str(code).zfill(2) if _present(code) else ""
         if code not in shapes:
             continue
@@ -278,6 +283,7 @@ def region_map(table: pd.DataFrame, *, title: str, subtitle: str | None = None, 
             "level": str(level) if _present(level) and str(level) in LEVEL_CLASSES and not suppressed else None,
             "status": str(status) if _present(status) else None,
             "provisional": bool(prov) if _present(prov) else False,
+            "note": str(why) if _present(why) and str(why) else None,
         }
     by_target = any(r["level"] for r in rows.values())
     classes = _classes(rows, by_target)
@@ -378,10 +384,14 @@ def _hover(code: str, row: dict | None, shape: RegionShape, unit: str, decimals:
         return f"<b>{html.escape(shape.name)}</b><br>{MISSING_LABEL}"
     lines = [f"<b>{html.escape(row['label'])}</b>"]
     if row["suppressed"]:
-        lines.append(f"{SUPPRESSED_LABEL} (färre än 5)")
+        note = row.get("note")
+        lines.append(html.escape(note[:1].upper() + note[1:]) if note else f"{SUPPRESSED_LABEL} (färre än 5)")
         return "<br>".join(lines)
     if row["value"] is None:
-        lines.append(f"Ej publicerat (status {html.escape(row['status'])})" if row["status"] else MISSING_LABEL)
+        if row.get("note"):
+            lines.append(html.escape(row["note"][:1].upper() + row["note"][1:]))
+        else:
+            lines.append(f"Ej publicerat (status {html.escape(row['status'])})" if row["status"] else MISSING_LABEL)
         return "<br>".join(lines)
     lines.append(_value_text(row["value"], unit, decimals))
     num, den = row["numerator"], row["denominator"]
@@ -390,7 +400,7 @@ def _hover(code: str, row: dict | None, shape: RegionShape, unit: str, decimals:
     elif den is not None:
         lines.append(f"n = {_count(den)}")
     if row["level"]:
-        lines.append(LEVEL_LABELS[row["level"]])
+        lines.append(level_label(row["level"]))
     if row["provisional"]:
         lines.append("Preliminärt (data inte mogna)")
     return "<br>".join(lines)
@@ -418,7 +428,8 @@ def _legend(fig: go.Figure, classes: dict[str, str], rows: dict[str, dict], by_t
     present = set(classes.values()) | ({"missing"} if len(classes) < len(region_shapes()) else set())
     order = ([*LEVEL_CLASSES, "no_target"] if by_target else [f"value{i}" for i in range(len(VALUE_CLASS_COLORS))])
     order += ["suppressed", "missing"]
-    labels = dict(LEVEL_LABELS, no_target=NO_TARGET_LABEL, suppressed=SUPPRESSED_LABEL, missing=MISSING_LABEL)
+    labels = {cls: level_label(cls) for cls in LEVEL_CLASSES}
+    labels.update(no_target=NO_TARGET_LABEL, suppressed=level_label("suppressed"), missing=MISSING_LABEL)
     if not by_target:
         labels.update(_value_class_labels(classes, rows, unit, decimals))
     for cls in order:
