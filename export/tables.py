@@ -232,7 +232,7 @@ def header_lines(view: View, identity, catalogue=None, created: datetime | None 
              ("Datauttag", fmt.iso_date(identity.extract_date) if identity.extract_date is not None
               else "inget uttag inläst"),
              # published figures name their source ('Källa: Kolada, KPI N70643'), not the extract's
-             ("Källa", view.options.get("source") or identity.source or "Indikatorpanelen")]
+             ("Källa", str(view.options.get("source") or identity.source or "Indikatorpanelen").removeprefix("Källa: "))]
     if identity.dataset_id:
         rows.append(("Dataset-id", identity.dataset_id))
     rows += [("Skapad", created.strftime("%Y-%m-%d %H:%M")), ("Undertryckning", SUPPRESSION_NOTE)]

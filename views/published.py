@@ -319,8 +319,9 @@ def reconciliation(ctx, sel: Selection, ind_id: str) -> View:
     rows = []
     if rec.years:
         start, end = date(min(rec.years), 1, 1), date(max(rec.years), 12, 31)
-        # rows with a computed result (shown or suppressed); a unit without any episode has none
-        t = t[(t["suppressed"].astype(bool) | t["computed_value"].notna()).to_numpy()].reset_index(drop=True)
+        # a unit without any computed row has no cases that year: a known zero ('inga fall'), so
+        # that regions always add up to riket for disclosure control
+        none = ~(t["suppressed"].astype(bool) | t["computed_value"].notna() | t["computed_denominator"].notna())
         region = t["region_code"].astype("string")
         frame = pd.DataFrame({"region": region, "year": t["year"].astype("Int64").astype(str)})
         cells = []
@@ -330,8 +331,10 @@ def reconciliation(ctx, sel: Selection, ind_id: str) -> View:
             if not pd.isna(reg):
                 cellmod._restrict(ctx, dims, "region", [str(reg)])
             cells.append(cellmod.make(ind, dims))
-        for r, cell in zip(t.to_dict("records"), cells):
+        for r, cell, zero in zip(t.to_dict("records"), cells, none):
             code = None if pd.isna(r["region_code"]) else str(r["region_code"])
+            if zero:
+                r = {**r, "computed_numerator": 0, "computed_denominator": 0.0}
             rows.append({
                 "label": fmt.RIKET if code is None else ctx.label("region", code),
                 "role": "riket" if code is None else ("own" if code == own else "unit"),
@@ -341,7 +344,7 @@ def reconciliation(ctx, sel: Selection, ind_id: str) -> View:
                 "published_value": r["published_value"], "published_status": r["published_status"],
                 "published_source": r["source"], "source_id": r["source_id"], "difference_pp": r["difference_pp"],
                 "tolerance_pp": r["tolerance_pp"], "comparison": r["comparison"], "note": r["note"],
-                "hidden": HIDDEN_PRIMARY if bool(r["suppressed"]) else None, "no_cases": False, "cell": cell})
+                "hidden": HIDDEN_PRIMARY if bool(r["suppressed"]) else None, "no_cases": bool(zero), "cell": cell})
     columns = ["label", "role", "unit_code", "year", "value", "numerator", "denominator", "suppressed", "provisional",
                "published_value", "published_status", "published_source", "source_id", "difference_pp",
                "tolerance_pp", "comparison", "note", "hidden", "no_cases", "cell"]
