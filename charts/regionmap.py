@@ -42,6 +42,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from textfmt import sv_sort_key
+
 from . import theme
 
 GEOJSON_FILE = Path(__file__).resolve().parent.parent / "data" / "reference" / "regions_sweden.geojson"
@@ -259,10 +261,14 @@ def _column(df: pd.DataFrame, name: str, default=None) -> list:
 
 def region_map(table: pd.DataFrame, *, title: str, subtitle: str | None = None, unit: str = "procent",
                own_region: str | None = None, note: str | None = None, decimals: int = 1,
-               show_values: bool = True, height: int = 720) -> go.Figure:
+               show_values: bool = True, height: int = 720, ranking: bool = False,
+               direction: str = "higher") -> go.Figure:
     """The choropleth described in the module docstring. Regions absent from `table` are drawn
     white as 'uppgift saknas'; a suppressed region never shows a value or a count, not in the
-    hover text, the labels or the trace data. `note` (e.g. 'Källa: Kolada') goes under the map."""
+    hover text, the labels or the trace data. `note` (e.g. 'Källa: Kolada') goes under the map.
+    With `ranking` the regions are also listed beside the map, best first by `direction` ('lower':
+    lowest first), with their value and status symbol: small regions whose label does not fit on
+    the map (Stockholm, Blekinge) still have their number on a slide."""
     shapes = region_shapes()
     rows: dict[str, dict] = {}
     df = table.reset_index(drop=True)
@@ -313,7 +319,7 @@ def region_map(table: pd.DataFrame, *, title: str, subtitle: str | None = None, 
                                  showlegend=True, meta={"role": "own_region", "region_code": own.code}))
 
     if show_values:
-        _value_labels(fig, shapes, rows, classes, unit, decimals)
+        _value_labels(fig, shapes, rows, classes, unit, decimals, skip_crowded=ranking)
     _legend(fig, classes, rows, by_target, unit, decimals)
 
     xmin = min(float(r[:, 0].min()) for s in shapes.values() for r in s.rings)
@@ -339,14 +345,62 @@ def region_map(table: pd.DataFrame, *, title: str, subtitle: str | None = None, 
                     font=dict(size=13)),
         margin=dict(l=10, r=10, t=90, b=50 if note else 20),
         xaxis=dict(visible=False, range=[xmin - legend_room, xmax + pad], constrain="domain",
-                   constraintoward="left"),
+                   constraintoward="left", domain=[0, MAP_DOMAIN if ranking else 1]),
         yaxis=dict(visible=False, range=[ymin - pad, ymax + pad], scaleanchor="x", scaleratio=1,
                    constrain="domain"),
     )
+    if ranking:
+        _ranking(fig, rows, own_region, unit, decimals, direction)
     if note:
         fig.add_annotation(text=html.escape(note), xref="paper", yref="paper", x=0, y=0, xanchor="left",
                            yanchor="top", yshift=-8, showarrow=False, font=dict(size=12, color=theme.MUTED))
     return fig
+
+
+MAP_DOMAIN = 0.5  # share of the width the map (and its legend) takes when the regions are listed beside it
+RANKING_X = 0.52  # paper x where the list starts
+# pixels from there: where each column's names start and where its values end (right-aligned),
+# wide enough for 'Jämtland Härjedalen 47 ✗' in the slide's 15 px and narrow enough for 900 px
+RANKING_COLUMNS_PX = ((0, 192), (212, 404))
+
+
+def _ranking(fig: go.Figure, rows: dict[str, dict], own_region, unit: str, decimals: int, direction: str) -> None:
+    """The regions in two columns beside the map, best first, each with its value and status
+    symbol; regions without a value last ('–' otillräckligt underlag, or why there is none)."""
+    own = str(own_region).zfill(2) if own_region else None
+    valued = [(c, r) for c, r in rows.items() if r["value"] is not None]
+    valued.sort(key=lambda cr: (cr[1]["value"] if direction == "lower" else -cr[1]["value"], cr[1]["label"]))
+    rest = [(c, r) for c, r in rows.items() if r["value"] is None]
+    rest += [(code, {"label": shape.name, "value": None, "suppressed": False, "note": None, "status": None,
+                     "level": None}) for code, shape in region_shapes().items() if code not in rows]
+    rest.sort(key=lambda cr: sv_sort_key(cr[1]["label"]))
+    entries = []
+    for code, r in valued + rest:
+        name = html.escape(r["label"])
+        if r["value"] is not None:
+            symbol = theme.LEVEL_SYMBOLS.get(r["level"] or "", "")
+            value = _number(r["value"], 0 if unit in ("procent", "%") else decimals) + (f" {symbol}" if symbol else "")
+        elif r["suppressed"]:
+            value = theme.LEVEL_SYMBOLS.get("suppressed", "–")
+        else:  # 'inga fall', or 'saknas' for a longer reason (the hover text gives it in full)
+            value = html.escape(r["note"]) if r.get("note") and len(r["note"]) <= 10 else "saknas"
+        if code == own:
+            name, value = f"<b>{name}</b>", f"<b>{value}</b>"
+        entries.append((name, value))
+    half = (len(entries) + 1) // 2
+    unit_text = "%" if unit in ("procent", "%") else unit
+    for (names_px, values_px), part in zip(RANKING_COLUMNS_PX, (entries[:half], entries[half:])):
+        if not part:
+            continue
+        for text, shift, anchor in (("<br>".join(n for n, _ in part), names_px, "left"),
+                                    ("<br>".join(v for _, v in part), values_px, "right")):
+            fig.add_annotation(text=text, xref="paper", yref="paper", x=RANKING_X, xshift=shift, y=0.96,
+                               xanchor=anchor, yanchor="top", align=anchor, showarrow=False,
+                               font=dict(size=13, color=theme.TEXT), name="ranking")
+    order = "lägst först" if direction == "lower" else "högst först"
+    fig.add_annotation(text=f"<b>Regionerna, {order}</b> ({html.escape(unit_text)})", xref="paper", yref="paper",
+                       x=RANKING_X, y=1.0, xanchor="left", yanchor="top", showarrow=False,
+                       font=dict(size=13, color=theme.TEXT), name="ranking")
 
 
 def _classes(rows: dict[str, dict], by_target: bool) -> dict[str, str]:
@@ -406,12 +460,25 @@ def _hover(code: str, row: dict | None, shape: RegionShape, unit: str, decimals:
     return "<br>".join(lines)
 
 
-def _value_labels(fig: go.Figure, shapes, rows, classes, unit: str, decimals: int) -> None:
+LABEL_KM_PER_CHAR, LABEL_KM_HIGH = 32.0, 60.0  # a label's size on a slide-sized map (about 3,8 km per px)
+
+
+def _value_labels(fig: go.Figure, shapes, rows, classes, unit: str, decimals: int,
+                  skip_crowded: bool = False) -> None:
+    """The value inside each region. With `skip_crowded` (the values are also listed beside the
+    map) a label that would overlap a larger region's label is left out."""
     xs, ys, texts, colors = [], [], [], []
-    for code, r in rows.items():
+    placed: list[tuple[float, float, float]] = []
+    by_area = sorted(rows, key=lambda c: -sum(_area(r) for r in shapes[c].rings))
+    for code in by_area:
+        r = rows[code]
         if r["value"] is None:
             continue
         x, y = shapes[code].label_xy
+        half_w = LABEL_KM_PER_CHAR * len(_number(r["value"], 0)) / 2
+        if skip_crowded and any(abs(x - px) < half_w + pw and abs(y - py) < LABEL_KM_HIGH for px, py, pw in placed):
+            continue
+        placed.append((x, y, half_w))
         xs.append(x)
         ys.append(y)
         texts.append(_number(r["value"], 0 if unit in ("procent", "%") else decimals))

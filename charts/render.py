@@ -168,7 +168,8 @@ def _map(view) -> go.Figure | None:
     })
     return regionmap.region_map(table, title=view.title, subtitle=view.selection, unit=o.get("unit", "procent"),
                                 own_region=o.get("own"), note=" · ".join(notes) or None,
-                                decimals=0 if o.get("unit") == "dagar" else 1)
+                                decimals=0 if o.get("unit") == "dagar" else 1, ranking=True,
+                                direction=o.get("direction") if o.get("direction") in ("higher", "lower") else "higher")
 
 
 def _escaped_funnel(f):

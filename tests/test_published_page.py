@@ -58,9 +58,10 @@ def test_without_any_extract_the_published_page_is_shown_and_says_so(monkeypatch
 
 def test_without_an_extract_the_other_pages_are_not_there(monkeypatch, tmp_path):
     at = _app(monkeypatch, tmp_path / "none")
-    at.switch_page(_page("svf_ledtider")).run()
-    # not in the navigation: Streamlit runs the default page, the published one
-    assert [t.value for t in at.title] == ["Publicerad statistik"]
+    # the navigation holds the published page and the descriptions, nothing computed
+    with pytest.raises(ValueError, match="Could not find a navigation page") as info:
+        at.switch_page(_page("svf_ledtider"))
+    assert f"Known pages: {[_page('publicerad_statistik'), _page('om_indikatorerna')]}" in str(info.value)
     at.switch_page(_page("om_indikatorerna")).run()
     assert not at.exception, [e.value for e in at.exception]
     assert [t.value for t in at.title] == ["Om indikatorerna"]

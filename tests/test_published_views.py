@@ -231,6 +231,13 @@ def test_map_colours_regions_and_hides_what_the_comparison_hides(lead_set):
     assert "80" not in list(labels.text) and "67" not in list(labels.text)
     assert regions["25"].meta["class"] == "missing" and "Inga fall" in regions["25"].text
     assert "Riket 53,3\u00a0%" in fig.layout.annotations[-1].text
+    # the list beside the map: best first, then the regions without a value ('–' hidden)
+    columns = [a.text.split("<br>") for a in fig.layout.annotations if a.name == "ranking"][:4]
+    names, values = columns[0] + columns[2], columns[1] + columns[3]
+    listed = dict(zip(names, values))
+    assert len(listed) == 21 and names[:2] == ["Stockholm", "Uppsala"]
+    assert listed["Stockholm"] == "60 ✗" and listed["Uppsala"] == "45 ✗"
+    assert listed["Skåne"] == "–" and listed["Östergötland"] == "–" and listed["Norrbotten"] == "inga fall"
 
 
 def test_map_is_on_the_svf_pages_and_in_the_svf_preset(lead_set):
