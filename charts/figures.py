@@ -276,7 +276,9 @@ def bar_comparison(df: pd.DataFrame, *, title: str, subtitle: str | None = None,
         if pub_vals is not None:
             pos = np.fmax(pos, pub_vals)
         fig.add_trace(go.Scatter(x=np.nan_to_num(pos, nan=0.0), y=labels, mode="text",
-                                 text=[("  " + t) if not s else "" for t, s in zip(texts, d["_supp"])],
+                                 # clear of the published diamond (11 px) where there is one
+                                 text=[(("    " if pub_vals is not None else "  ") + t) if not s else ""
+                                       for t, s in zip(texts, d["_supp"])],
                                  textposition="middle right", textfont=dict(size=12, color=theme.TEXT),
                                  hoverinfo="skip", showlegend=False, cliponaxis=False))
     supp_labels = [lab for lab, s in zip(labels, d["_supp"]) if s]

@@ -88,7 +88,8 @@ def _figure(view, *, chosen_days: int | None = None, x_max: float | None = None)
             own_label=_esc(o.get("own_label")), reference_col=o.get("reference_col"),
             reference_name=_esc(o.get("reference_name") or "Ledtidsgräns"),
             selected_label=_esc(o.get("selected_label") or "Valt"),
-            value_axis_title=o.get("value_axis_title"), text_col="_text" if o.get("value_col") else None,
+            value_axis_title=o.get("value_axis_title"),
+            text_col="_text" if o.get("value_col") else o.get("text_col"),
             published_col=o.get("published_col"), published_name=_esc(o.get("published_name") or "Publicerat"),
             difference_col="difference_pp" if o.get("published_col") else None)
     if view.kind == "map":
@@ -168,7 +169,7 @@ def _map(view) -> go.Figure | None:
     })
     return regionmap.region_map(table, title=view.title, subtitle=view.selection, unit=o.get("unit", "procent"),
                                 own_region=o.get("own"), note=" · ".join(notes) or None,
-                                decimals=0 if o.get("unit") == "dagar" else 1, ranking=True,
+                                decimals=o.get("decimals", 0 if o.get("unit") == "dagar" else 1), ranking=True,
                                 direction=o.get("direction") if o.get("direction") in ("higher", "lower") else "higher")
 
 

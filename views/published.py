@@ -496,11 +496,26 @@ def _published_notes(ctx, sel: Selection, pub, ind, period: str | None, rows: li
     return tuple(lines)
 
 
+def published_decimals(pub) -> int:
+    """Decimals to show the figures with, as published: 0 when the source gives whole percent
+    (Kolada's N79198), else 1."""
+    values = pub.table["value"].dropna().astype(float)
+    return 0 if len(values) and bool((values == values.round()).all()) else 1
+
+
+def _with_text(table: pd.DataFrame, ind, decimals: int) -> pd.DataFrame:
+    """The value text of each bar as published ('47 %', not '47,0 %')."""
+    if table.empty:
+        return table
+    return table.assign(value_text=[None if fmt.is_missing(v) else fmt.value_text(v, ind.unit, decimals)
+                                    for v in table["value"]])
+
+
 def _options(ctx, sel: Selection, ind, pub, **extra) -> dict:
     out = {"unit": ind.unit, "target_low": ind.target_low, "target_high": ind.target_high, "direction": ind.direction,
            "show_ci": False, "note": source_label(pub), "source": source_label(pub),
            "own_label": own_label(ctx, sel, "region"), "own": sel.own_region, "label_title": "Region",
-           "published_only": True}
+           "published_only": True, "decimals": published_decimals(pub), "text_col": "value_text"}
     out.update(extra)
     return out
 
@@ -521,7 +536,7 @@ def ranking(ctx, sel: Selection, ind_id: str) -> View:
     pub = _published(ctx, ind_id)
     period = published_year(pub, sel)
     rows, geography = _units(ctx, sel, pub, ind, period) if period else ([], "")
-    table = _typed(pd.DataFrame(rows)) if rows else pd.DataFrame()
+    table = _with_text(_typed(pd.DataFrame(rows)), ind, published_decimals(pub)) if rows else pd.DataFrame()
     title = f"{ind.name_sv} per region, {period or '–'}: publicerad statistik"
     return View(f"publicerat:{ind_id}", "bars", title, _selection_text(period, geography, pub, sel), table,
                 indicators=(ind_id,), notes=_published_notes(ctx, sel, pub, ind, period, rows),
