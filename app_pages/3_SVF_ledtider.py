@@ -9,7 +9,7 @@ import streamlit as st
 
 import textfmt as fmt
 from textfmt.safe import md
-from ui import data, filters, layout
+from ui import data, filters, layout, published
 from views import LEAD_TIME_PAGE_TABS
 
 sel = filters.current()
@@ -80,5 +80,8 @@ for tab, name in zip(tabs, TABS):
             distribution()
         else:
             for view_id in LEAD_TIME_PAGE_TABS[name]:
-                layout.show(data.view(view_id))
+                if view_id.startswith("avstamning:"):
+                    published.reconciliation(data.view(view_id))
+                else:
+                    layout.show(data.view(view_id))
         layout.indicator_info(cat.get(info[name]))

@@ -71,7 +71,12 @@ def _bool(series: pd.Series) -> np.ndarray:
 
 
 def value_label(row, unit: str, show_n: bool = True) -> str:
-    """'72,4 % (123 av 456)' / 'otillräckligt underlag' / 'inga fall' for one result row."""
+    """'72,4 % (123 av 456)' / 'otillräckligt underlag' / 'inga fall' for one result row; a row
+    without a value that says why itself (`missing_text`, e.g. a published figure the source
+    withheld) gives that."""
+    own_reason = row.get("missing_text")
+    if isinstance(own_reason, str) and own_reason and fmt.is_missing(row.get("value")):
+        return own_reason
     missing = fmt.missing_text(row)
     if missing is not None:
         return missing
@@ -192,13 +197,17 @@ def bar_comparison(df: pd.DataFrame, *, title: str, subtitle: str | None = None,
                    sort: bool = True, value_axis_title: str | None = None, reference_col: str | None = None,
                    reference_name: str = "Ledtidsgräns", own_label: str | None = None,
                    note: str | None = None, text_col: str | None = None,
-                   selected_label: str = "Valt") -> go.Figure:
+                   selected_label: str = "Valt", published_col: str | None = None,
+                   published_name: str = "Publicerat", difference_col: str | None = None) -> go.Figure:
     """Horizontal bars, one per row of `df` (see module docstring), best value at the top.
 
     Riket and one's own region ('role' riket/own) are placed first. Suppressed rows keep their
     place with the text "otillräckligt underlag" instead of a bar. `text_col` (optional) replaces
     the value text of non-suppressed rows. `reference_col` (optional)
-    marks a per-row reference value (e.g. the pathway's lead-time limit in days) with a diamond.
+    marks a per-row reference value (e.g. the pathway's lead-time limit in days) with a line.
+    `published_col` (optional) marks a per-row published figure (Kolada's value for the same unit
+    and year) with an open diamond named `published_name` in the legend; its hover text gives
+    the value and, from `difference_col`, the difference computed − published where there is one.
     The bar trace is the first trace of the figure and carries exactly the engine's values (NaN
     for suppressed rows), in display order (top to bottom).
     """
@@ -253,7 +262,10 @@ def bar_comparison(df: pd.DataFrame, *, title: str, subtitle: str | None = None,
         hovertext=hover, hoverinfo="text", name=title, showlegend=False,
     ))
     ref_vals = _num(d[reference_col]) if reference_col and reference_col in d.columns else None
-    if has_ci or ref_vals is not None:
+    pub_vals = _num(d[published_col]) if published_col and published_col in d.columns else None
+    if pub_vals is not None and np.all(np.isnan(pub_vals)):
+        pub_vals = None
+    if has_ci or ref_vals is not None or pub_vals is not None:
         # outside text would sit on the whisker or the reference mark: move it beyond both
         fig.data[0].text = None
         pos = values.copy()
@@ -261,8 +273,12 @@ def bar_comparison(df: pd.DataFrame, *, title: str, subtitle: str | None = None,
             pos = np.fmax(pos, _num(d["ci_high"]))
         if ref_vals is not None:
             pos = np.fmax(pos, ref_vals)
+        if pub_vals is not None:
+            pos = np.fmax(pos, pub_vals)
         fig.add_trace(go.Scatter(x=np.nan_to_num(pos, nan=0.0), y=labels, mode="text",
-                                 text=[("  " + t) if not s else "" for t, s in zip(texts, d["_supp"])],
+                                 # clear of the published diamond (11 px) where there is one
+                                 text=[(("    " if pub_vals is not None else "  ") + t) if not s else ""
+                                       for t, s in zip(texts, d["_supp"])],
                                  textposition="middle right", textfont=dict(size=12, color=theme.TEXT),
                                  hoverinfo="skip", showlegend=False, cliponaxis=False))
     supp_labels = [lab for lab, s in zip(labels, d["_supp"]) if s]
@@ -277,6 +293,20 @@ def bar_comparison(df: pd.DataFrame, *, title: str, subtitle: str | None = None,
         fig.add_trace(go.Scatter(x=ref, y=labels, mode="markers", name=reference_name,
                                  marker=dict(symbol="line-ns", size=18, line=dict(width=3, color=theme.LINE_LOW)),
                                  hovertemplate="%{y}: " + reference_name.lower() + " %{x} dagar<extra></extra>"))
+    if pub_vals is not None:
+        diffs = _num(d[difference_col]) if difference_col and difference_col in d.columns else \
+            np.full(len(d), np.nan)
+        hover_pub = []
+        for lab, p, diff in zip(labels, pub_vals, diffs):
+            h = f"<b>{lab}</b><br>{published_name}: {fmt.value_text(p, unit)}"
+            if not np.isnan(diff):
+                h += f"<br>Skillnad beräknat − publicerat: {_signed(diff)} procentenheter"
+            hover_pub.append(h)
+        fig.add_trace(go.Scatter(x=pub_vals, y=labels, mode="markers", name=published_name,
+                                 marker=dict(symbol="diamond", size=11, color="white",
+                                             line=dict(width=2, color=theme.TEXT)),
+                                 hovertext=hover_pub, hoverinfo="text", cliponaxis=False,
+                                 meta={"role": "published"}))
 
     # legend entries explaining the colours
     roles = set(d["role"])  # the total's dark bar is named on its own axis label
@@ -293,7 +323,8 @@ def bar_comparison(df: pd.DataFrame, *, title: str, subtitle: str | None = None,
                              hoverinfo="skip", showlegend=True))
 
     finite = np.concatenate([values[~np.isnan(values)],
-                             _num(d["ci_high"])[~np.isnan(_num(d["ci_high"]))] if has_ci else np.array([])])
+                             _num(d["ci_high"])[~np.isnan(_num(d["ci_high"]))] if has_ci else np.array([]),
+                             pub_vals[~np.isnan(pub_vals)] if pub_vals is not None else np.array([])])
     top = float(finite.max()) if finite.size else 0.0
     tickvals = None
     has_target = not (fmt.is_missing(target_low) and fmt.is_missing(target_high))
@@ -328,6 +359,11 @@ def bar_comparison(df: pd.DataFrame, *, title: str, subtitle: str | None = None,
     _top_legend(fig, height=height, top=_title_px(subtitle), axis_px=52, note=note)
     theme.apply(fig)
     return fig
+
+
+def _signed(value: float) -> str:
+    """'+0,4' / '−1,2' with a real minus sign."""
+    return ("+" if value > 0 else "−" if value < 0 else "±") + fmt.number(abs(value), 1)
 
 
 def _axis_title(unit: str) -> str:

@@ -19,6 +19,8 @@ Input: a *prepared* table, one row per region (nothing is computed here):
   target_level  'high' | 'low' | 'none' | NA (optional; without any, values are coloured in five
                 classes of a sequential scale)
   status        a published source's code when it gives no value, e.g. 'MSK' (optional)
+  note          why a region without a value has none, e.g. 'inga fall' or 'uppgift saknas'
+                (optional; shown on hover instead of the default text)
   provisional   bool (optional): marked in the hover text
 
 One filled trace per region (so the hover text is the region's own, `hoveron="fills"`), a
@@ -40,6 +42,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from textfmt import sv_sort_key
+
 from . import theme
 
 GEOJSON_FILE = Path(__file__).resolve().parent.parent / "data" / "reference" / "regions_sweden.geojson"
@@ -51,11 +55,6 @@ SIMPLIFY_KM = 0.6  # Douglas–Peucker tolerance: under a pixel at slide size (~
 MIN_ISLAND_KM2 = 2.0  # smaller islands are invisible at any size we draw
 
 LEVEL_CLASSES = ("high", "low", "none")
-LEVEL_LABELS = {
-    "high": "Når hög målnivå",
-    "low": "Når låg målnivå",
-    "none": "Når inte målnivån",
-}
 SUPPRESSED_LABEL = "Otillräckligt underlag"
 MISSING_LABEL = "Uppgift saknas"
 NO_TARGET_LABEL = "Värde (inget mål)"
@@ -200,6 +199,14 @@ def _path(rings) -> tuple[list, list]:
 
 # -- colours and text --------------------------------------------------------------------------------
 
+def level_label(cls: str) -> str:
+    """The legend text of a status class, as every chart says it: its symbol and name from
+    charts.theme ('✓ Hög målnivå uppnådd'), read at call time."""
+    symbol = theme.LEVEL_SYMBOLS.get(cls, "")
+    name = theme.LEVEL_NAMES.get(cls, cls)
+    return f"{symbol} {name}" if symbol else name
+
+
 def class_color(cls: str) -> str:
     """The fill colour of a class: a target level, 'suppressed', 'missing', 'no_target', or
     'value0'…'value4' (classes of a result without target). The one place colours are chosen, read
@@ -254,17 +261,21 @@ def _column(df: pd.DataFrame, name: str, default=None) -> list:
 
 def region_map(table: pd.DataFrame, *, title: str, subtitle: str | None = None, unit: str = "procent",
                own_region: str | None = None, note: str | None = None, decimals: int = 1,
-               show_values: bool = True, height: int = 720) -> go.Figure:
+               show_values: bool = True, height: int = 720, ranking: bool = False,
+               direction: str = "higher") -> go.Figure:
     """The choropleth described in the module docstring. Regions absent from `table` are drawn
     white as 'uppgift saknas'; a suppressed region never shows a value or a count, not in the
-    hover text, the labels or the trace data. `note` (e.g. 'Källa: Kolada') goes under the map."""
+    hover text, the labels or the trace data. `note` (e.g. 'Källa: Kolada') goes under the map.
+    With `ranking` the regions are also listed beside the map, best first by `direction` ('lower':
+    lowest first), with their value and status symbol: small regions whose label does not fit on
+    the map (Stockholm, Blekinge) still have their number on a slide."""
     shapes = region_shapes()
     rows: dict[str, dict] = {}
     df = table.reset_index(drop=True)
-    for code, label, value, num, den, sup, level, status, prov in zip(
+    for code, label, value, num, den, sup, level, status, prov, why in zip(
             _column(df, "region_code"), _column(df, "label"), _column(df, "value"), _column(df, "numerator"),
             _column(df, "denominator"), _column(df, "suppressed", False), _column(df, "target_level"),
-            _column(df, "status"), _column(df, "provisional", False)):
+            _column(df, "status"), _column(df, "provisional", False), _column(df, "note")):
         code = str(code).zfill(2) if _present(code) else ""
         if code not in shapes:
             continue
@@ -278,6 +289,7 @@ def region_map(table: pd.DataFrame, *, title: str, subtitle: str | None = None, 
             "level": str(level) if _present(level) and str(level) in LEVEL_CLASSES and not suppressed else None,
             "status": str(status) if _present(status) else None,
             "provisional": bool(prov) if _present(prov) else False,
+            "note": str(why) if _present(why) and str(why) else None,
         }
     by_target = any(r["level"] for r in rows.values())
     classes = _classes(rows, by_target)
@@ -307,7 +319,7 @@ def region_map(table: pd.DataFrame, *, title: str, subtitle: str | None = None, 
                                  showlegend=True, meta={"role": "own_region", "region_code": own.code}))
 
     if show_values:
-        _value_labels(fig, shapes, rows, classes, unit, decimals)
+        _value_labels(fig, shapes, rows, classes, unit, decimals, skip_crowded=ranking)
     _legend(fig, classes, rows, by_target, unit, decimals)
 
     xmin = min(float(r[:, 0].min()) for s in shapes.values() for r in s.rings)
@@ -333,14 +345,62 @@ def region_map(table: pd.DataFrame, *, title: str, subtitle: str | None = None, 
                     font=dict(size=13)),
         margin=dict(l=10, r=10, t=90, b=50 if note else 20),
         xaxis=dict(visible=False, range=[xmin - legend_room, xmax + pad], constrain="domain",
-                   constraintoward="left"),
+                   constraintoward="left", domain=[0, MAP_DOMAIN if ranking else 1]),
         yaxis=dict(visible=False, range=[ymin - pad, ymax + pad], scaleanchor="x", scaleratio=1,
                    constrain="domain"),
     )
+    if ranking:
+        _ranking(fig, rows, own_region, unit, decimals, direction)
     if note:
         fig.add_annotation(text=html.escape(note), xref="paper", yref="paper", x=0, y=0, xanchor="left",
                            yanchor="top", yshift=-8, showarrow=False, font=dict(size=12, color=theme.MUTED))
     return fig
+
+
+MAP_DOMAIN = 0.5  # share of the width the map (and its legend) takes when the regions are listed beside it
+RANKING_X = 0.52  # paper x where the list starts
+# pixels from there: where each column's names start and where its values end (right-aligned),
+# wide enough for 'Jämtland Härjedalen 47 ✗' in the slide's 15 px and narrow enough for 900 px
+RANKING_COLUMNS_PX = ((0, 192), (212, 404))
+
+
+def _ranking(fig: go.Figure, rows: dict[str, dict], own_region, unit: str, decimals: int, direction: str) -> None:
+    """The regions in two columns beside the map, best first, each with its value and status
+    symbol; regions without a value last ('–' otillräckligt underlag, or why there is none)."""
+    own = str(own_region).zfill(2) if own_region else None
+    valued = [(c, r) for c, r in rows.items() if r["value"] is not None]
+    valued.sort(key=lambda cr: (cr[1]["value"] if direction == "lower" else -cr[1]["value"], cr[1]["label"]))
+    rest = [(c, r) for c, r in rows.items() if r["value"] is None]
+    rest += [(code, {"label": shape.name, "value": None, "suppressed": False, "note": None, "status": None,
+                     "level": None}) for code, shape in region_shapes().items() if code not in rows]
+    rest.sort(key=lambda cr: sv_sort_key(cr[1]["label"]))
+    entries = []
+    for code, r in valued + rest:
+        name = html.escape(r["label"])
+        if r["value"] is not None:
+            symbol = theme.LEVEL_SYMBOLS.get(r["level"] or "", "")
+            value = _number(r["value"], 0 if unit in ("procent", "%") else decimals) + (f" {symbol}" if symbol else "")
+        elif r["suppressed"]:
+            value = theme.LEVEL_SYMBOLS.get("suppressed", "–")
+        else:  # 'inga fall', or 'saknas' for a longer reason (the hover text gives it in full)
+            value = html.escape(r["note"]) if r.get("note") and len(r["note"]) <= 10 else "saknas"
+        if code == own:
+            name, value = f"<b>{name}</b>", f"<b>{value}</b>"
+        entries.append((name, value))
+    half = (len(entries) + 1) // 2
+    unit_text = "%" if unit in ("procent", "%") else unit
+    for (names_px, values_px), part in zip(RANKING_COLUMNS_PX, (entries[:half], entries[half:])):
+        if not part:
+            continue
+        for text, shift, anchor in (("<br>".join(n for n, _ in part), names_px, "left"),
+                                    ("<br>".join(v for _, v in part), values_px, "right")):
+            fig.add_annotation(text=text, xref="paper", yref="paper", x=RANKING_X, xshift=shift, y=0.96,
+                               xanchor=anchor, yanchor="top", align=anchor, showarrow=False,
+                               font=dict(size=13, color=theme.TEXT), name="ranking")
+    order = "lägst först" if direction == "lower" else "högst först"
+    fig.add_annotation(text=f"<b>Regionerna, {order}</b> ({html.escape(unit_text)})", xref="paper", yref="paper",
+                       x=RANKING_X, y=1.0, xanchor="left", yanchor="top", showarrow=False,
+                       font=dict(size=13, color=theme.TEXT), name="ranking")
 
 
 def _classes(rows: dict[str, dict], by_target: bool) -> dict[str, str]:
@@ -378,10 +438,14 @@ def _hover(code: str, row: dict | None, shape: RegionShape, unit: str, decimals:
         return f"<b>{html.escape(shape.name)}</b><br>{MISSING_LABEL}"
     lines = [f"<b>{html.escape(row['label'])}</b>"]
     if row["suppressed"]:
-        lines.append(f"{SUPPRESSED_LABEL} (färre än 5)")
+        note = row.get("note")
+        lines.append(html.escape(note[:1].upper() + note[1:]) if note else f"{SUPPRESSED_LABEL} (färre än 5)")
         return "<br>".join(lines)
     if row["value"] is None:
-        lines.append(f"Ej publicerat (status {html.escape(row['status'])})" if row["status"] else MISSING_LABEL)
+        if row.get("note"):
+            lines.append(html.escape(row["note"][:1].upper() + row["note"][1:]))
+        else:
+            lines.append(f"Ej publicerat (status {html.escape(row['status'])})" if row["status"] else MISSING_LABEL)
         return "<br>".join(lines)
     lines.append(_value_text(row["value"], unit, decimals))
     num, den = row["numerator"], row["denominator"]
@@ -390,18 +454,31 @@ def _hover(code: str, row: dict | None, shape: RegionShape, unit: str, decimals:
     elif den is not None:
         lines.append(f"n = {_count(den)}")
     if row["level"]:
-        lines.append(LEVEL_LABELS[row["level"]])
+        lines.append(level_label(row["level"]))
     if row["provisional"]:
         lines.append("Preliminärt (data inte mogna)")
     return "<br>".join(lines)
 
 
-def _value_labels(fig: go.Figure, shapes, rows, classes, unit: str, decimals: int) -> None:
+LABEL_KM_PER_CHAR, LABEL_KM_HIGH = 32.0, 60.0  # a label's size on a slide-sized map (about 3,8 km per px)
+
+
+def _value_labels(fig: go.Figure, shapes, rows, classes, unit: str, decimals: int,
+                  skip_crowded: bool = False) -> None:
+    """The value inside each region. With `skip_crowded` (the values are also listed beside the
+    map) a label that would overlap a larger region's label is left out."""
     xs, ys, texts, colors = [], [], [], []
-    for code, r in rows.items():
+    placed: list[tuple[float, float, float]] = []
+    by_area = sorted(rows, key=lambda c: -sum(_area(r) for r in shapes[c].rings))
+    for code in by_area:
+        r = rows[code]
         if r["value"] is None:
             continue
         x, y = shapes[code].label_xy
+        half_w = LABEL_KM_PER_CHAR * len(_number(r["value"], 0)) / 2
+        if skip_crowded and any(abs(x - px) < half_w + pw and abs(y - py) < LABEL_KM_HIGH for px, py, pw in placed):
+            continue
+        placed.append((x, y, half_w))
         xs.append(x)
         ys.append(y)
         texts.append(_number(r["value"], 0 if unit in ("procent", "%") else decimals))
@@ -418,7 +495,8 @@ def _legend(fig: go.Figure, classes: dict[str, str], rows: dict[str, dict], by_t
     present = set(classes.values()) | ({"missing"} if len(classes) < len(region_shapes()) else set())
     order = ([*LEVEL_CLASSES, "no_target"] if by_target else [f"value{i}" for i in range(len(VALUE_CLASS_COLORS))])
     order += ["suppressed", "missing"]
-    labels = dict(LEVEL_LABELS, no_target=NO_TARGET_LABEL, suppressed=SUPPRESSED_LABEL, missing=MISSING_LABEL)
+    labels = {cls: level_label(cls) for cls in LEVEL_CLASSES}
+    labels.update(no_target=NO_TARGET_LABEL, suppressed=level_label("suppressed"), missing=MISSING_LABEL)
     if not by_target:
         labels.update(_value_class_labels(classes, rows, unit, decimals))
     for cls in order:

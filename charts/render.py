@@ -16,11 +16,11 @@ import plotly.graph_objects as go
 
 import textfmt as fmt
 from textfmt.safe import markup
-from views.model import flags
+from views.model import HIDDEN_SECONDARY, flags
 
 from . import comparison, figures, theme
 
-NO_FIGURE = ("kpi", "table", "register_summary", "reference", "failed")
+NO_FIGURE = ("kpi", "table", "register_summary", "reference", "failed", "reconciliation")
 
 
 def _esc(text, wrap: int | None = None) -> str | None:
@@ -88,7 +88,12 @@ def _figure(view, *, chosen_days: int | None = None, x_max: float | None = None)
             own_label=_esc(o.get("own_label")), reference_col=o.get("reference_col"),
             reference_name=_esc(o.get("reference_name") or "Ledtidsgräns"),
             selected_label=_esc(o.get("selected_label") or "Valt"),
-            value_axis_title=o.get("value_axis_title"), text_col="_text" if o.get("value_col") else None)
+            value_axis_title=o.get("value_axis_title"),
+            text_col="_text" if o.get("value_col") else o.get("text_col"),
+            published_col=o.get("published_col"), published_name=_esc(o.get("published_name") or "Publicerat"),
+            difference_col="difference_pp" if o.get("published_col") else None)
+    if view.kind == "map":
+        return _map(view)
     if view.kind == "trend":
         return figures.trend_lines(t, x_order=[markup(x) for x in o["x_order"]], title=title, subtitle=subtitle,
                                    unit=o.get("unit", "procent"), target_low=o.get("target_low"),
@@ -134,6 +139,40 @@ def _figure(view, *, chosen_days: int | None = None, x_max: float | None = None)
     return None
 
 
+def _map(view) -> go.Figure | None:
+    """The region map of a view (charts.regionmap escapes every text itself, so it gets the raw
+    ones). Riket's value goes under the map from the final row, never when it is hidden."""
+    from . import regionmap
+
+    o = view.options
+    t = view.table
+    units = t[t["role"].astype(str) != "riket"]
+    if units.empty:
+        return None
+    riket = t[t["role"].astype(str) == "riket"]
+    notes = [o.get("note")] if o.get("note") else []
+    if len(riket) and not fmt.missing_text(riket.iloc[0].to_dict()):
+        notes.append(f"{riket['label'].iloc[0]} {fmt.value_text(riket['value'].iloc[0], o.get('unit', 'procent'))}")
+    col = lambda name: units[name] if name in units.columns else pd.Series([pd.NA] * len(units), index=units.index)  # noqa: E731
+    table = pd.DataFrame({
+        "region_code": units["unit_code"].astype(str), "label": units["label"].astype(str), "value": col("value"),
+        "numerator": col("numerator"), "denominator": col("denominator"),
+        # hatched: hidden by our small-number rule or to protect one; a published figure that the
+        # source did not give is 'uppgift saknas' (white), with its reason on hover
+        "suppressed": [not fmt.is_missing(h) or (bool(s) and (not isinstance(w, str) or w == fmt.SUPPRESSED))
+                       for s, w, h in zip(col("suppressed"), col("missing_text"), col("hidden"))],
+        "target_level": col("target_level"), "status": col("status"), "provisional": col("provisional"),
+        "note": [fmt.SUPPRESSED_SECONDARY if h == HIDDEN_SECONDARY else fmt.NO_CASES if bool(z) and not bool(s)
+                 else (w if isinstance(w, str) else None)
+                 for z, s, w, h in zip(col("no_cases").fillna(False), col("suppressed"), col("missing_text"),
+                                       col("hidden"))],
+    })
+    return regionmap.region_map(table, title=view.title, subtitle=view.selection, unit=o.get("unit", "procent"),
+                                own_region=o.get("own"), note=" · ".join(notes) or None,
+                                decimals=o.get("decimals", 0 if o.get("unit") == "dagar" else 1), ranking=True,
+                                direction=o.get("direction") if o.get("direction") in ("higher", "lower") else "higher")
+
+
 def _escaped_funnel(f):
     from dataclasses import replace
 
@@ -166,6 +205,10 @@ def _scorecard(view, t, title, subtitle) -> go.Figure:
                  f"<br>{fmt.target_level_text(r['target_level']) if not fmt.missing_text(r) else fmt.missing_text(r)}")
         if isinstance(r.get("ci_status"), str):
             hover += f"<br>Statistiskt: {fmt.CI_STATUS_LABELS[r['ci_status']]}"
+        info = (o.get("published") or {}).get(r["indicator"]) or {}
+        if info.get("period") and not fmt.is_missing(r.get("published_value")):
+            hover += (f"<br>Publicerat {info['period']} ({markup(info['source'])}): "
+                      f"{fmt.value_text(r['published_value'], unit)}")
         cells.append({"row": _row_name(r, o), "column": col, "text": _cell_text(r, unit), "level": r["level"],
                       "uncertain": r.get("ci_status") == "uncertain", "hover": hover})
     cells = pd.DataFrame(cells)

@@ -65,8 +65,10 @@ def _wrap(text: str, width: int) -> str:
 
 def footnote_text(extract_date, source: str | None, extra: str | None = None) -> str:
     """'Källa: … · Datauttag ÅÅÅÅ-MM-DD · …', the line every exported chart carries."""
-    parts = [f"Källa: {one_line(source, 160)}" if source else "Källa: Indikatorpanelen",
-             f"Datauttag {fmt.iso_date(extract_date)}"]
+    source = one_line(source, 160) if source else ""
+    parts = [source if source.startswith("Källa:") else f"Källa: {source}" if source else "Källa: Indikatorpanelen"]
+    if extract_date is not None:  # none for published figures shown without an extract
+        parts.append(f"Datauttag {fmt.iso_date(extract_date)}")
     if extra:
         parts.append(one_line(extra, 80))
     return " · ".join(parts)
@@ -321,9 +323,19 @@ def view_png(view, identity, *, chosen_days: int | None = None, width: int = WID
         fit = None if view.kind in ("scorecard", "heat") else height - FOOTNOTE_BAND
         fig = for_slide(fig, height=fit, drop_title=True)
     title, selection = stamp_texts(view)
-    return stamped_png(fig, title, selection, identity.extract_date, identity.source,
+    extract_date, source = _footnote_source(view, identity)
+    return stamped_png(fig, title, selection, extract_date, source,
                        footnote_extra=identity.footnote_extra, width=width, height=height, scale=scale,
                        header=not slide)
+
+
+def _footnote_source(view, identity) -> tuple:
+    """(extract date, source) for a view's footnote: published figures name their own source
+    ('Källa: Kolada, KPI N70643') and no extract date; everything else the extract's."""
+    source = view.options.get("source") if view.options.get("published_only") else None
+    if source:
+        return None, source
+    return identity.extract_date, identity.source
 
 
 def view_svg(view, identity, *, chosen_days: int | None = None, width: int = WIDTH,
@@ -335,5 +347,6 @@ def view_svg(view, identity, *, chosen_days: int | None = None, width: int = WID
     if fig is None:
         return None
     title, selection = stamp_texts(view)
-    return stamped_svg(fig, title, selection, identity.extract_date, identity.source,
+    extract_date, source = _footnote_source(view, identity)
+    return stamped_svg(fig, title, selection, extract_date, source,
                        footnote_extra=identity.footnote_extra, width=width, height=height)

@@ -50,7 +50,11 @@ def _den_title(kind: str) -> str:
 
 
 def _why(row) -> str | None:
-    """The text for a row without counts, or None when it has them."""
+    """The text for a row without counts, or None when it has them (a published figure without a
+    value says why itself: 'uppgift saknas', 'ej publicerat (status MSK)')."""
+    own_reason = row.get("missing_text")
+    if isinstance(own_reason, str) and own_reason and fmt.is_missing(row.get("value")):
+        return own_reason
     if bool(row.get("no_cases", False)) and not bool(row.get("suppressed", False)):
         return fmt.NO_CASES
     if bool(row.get("suppressed", False)):
@@ -100,6 +104,8 @@ def _count_rows(view: View, cat) -> list[dict]:
             out["Indikator"] = r["indicator_label"]
         why = _why(r)
         hidden = bool(r.get("suppressed", False))
+        if o.get("published_only") and hidden:
+            hidden = False  # a published figure without a value: its reason once, no count columns
         if o.get("value_col"):
             out["Patienter kvar till målet"] = why or _num(r.get(o["value_col"]))
         value_title = _value_title(unit, kind)
@@ -116,6 +122,9 @@ def _count_rows(view: View, cat) -> list[dict]:
             out["Patienter kvar till målet"] = why if hidden else _num(r.get("patients_to_target"))
         if o.get("reference_col") and o["reference_col"] in r:
             out[o.get("reference_name", "Referens")] = _num(r.get(o["reference_col"]))
+        period = o.get("published_period") or ((o.get("published") or {}).get(r.get("indicator")) or {}).get("period")
+        if period and "published_value" in r and not o.get("published_only"):
+            out.update(published_cells(r, period, why if bool(r.get("suppressed", False)) else None))
         out["Målnivå låg"] = _num(r.get("target_low"))
         out["Målnivå hög"] = _num(r.get("target_high"))
         out["Status"] = _status(r)
@@ -127,6 +136,44 @@ def _count_rows(view: View, cat) -> list[dict]:
         if bool(flags([r.get("placeholder_target")]).iloc[0]):
             out["Platshållare för ledtidsgräns"] = "ja"
         rows.append(out)
+    return rows
+
+
+PUBLISHED_COLUMN = "Publicerat"
+PUBLISHED_SOURCE_COLUMN = "Publicerat, källa"
+DIFFERENCE_COLUMN = "Skillnad (procentenheter)"
+
+
+def published_cells(r, period: str, why: str | None) -> dict:
+    """The published value beside a computed row: the value as published (or why there is none),
+    its source, and the difference computed − published (never for a hidden row: `why`)."""
+    value = r.get("published_value")
+    if fmt.is_missing(value):
+        status = r.get("published_status")
+        shown = f"ej publicerat (status {status})" if not fmt.is_missing(status) else "uppgift saknas"
+    else:
+        shown = _num(value)
+    source = r.get("published_source")
+    return {PUBLISHED_COLUMN: shown,
+            PUBLISHED_SOURCE_COLUMN: (f"{source}, {period}" if not fmt.is_missing(source) else f"{period}"),
+            DIFFERENCE_COLUMN: why if why else _num(r.get("difference_pp"))}
+
+
+def _reconciliation_rows(view: View) -> list[dict]:
+    """One row per region (or riket) and year beyond tolerance: computed, published, difference."""
+    rows = []
+    for r in view.table.to_dict("records"):
+        why = _why(r)
+        rows.append({"Region": r["label"], "År": int(r["year"]),
+                     "Beräknat (%)": why or _num(r.get("value")),
+                     "Antal i nämnaren": why or _num(r.get("denominator")),
+                     PUBLISHED_COLUMN + " (%)": _num(r.get("published_value")),
+                     "Källa": f"{r.get('published_source')} {r.get('source_id')}".strip()
+                     if not fmt.is_missing(r.get("published_source")) else "",
+                     DIFFERENCE_COLUMN: why or _num(r.get("difference_pp")),
+                     "Tolerans (procentenheter)": why or _num(r.get("tolerance_pp")),
+                     "Preliminärt": "ja" if bool(flags([r.get("provisional")]).iloc[0]) else "",
+                     "Anmärkning": r.get("note") or ""})
     return rows
 
 
@@ -169,6 +216,8 @@ def frame(view: View, catalogue) -> pd.DataFrame:
         rows = _detail_rows(view)
     elif view.kind == "register_summary":
         rows = _summary_rows(view)
+    elif view.kind == "reconciliation":
+        rows = _reconciliation_rows(view)
     else:
         rows = _count_rows(view, catalogue)
     df = pd.DataFrame(rows)
@@ -188,8 +237,10 @@ def header_lines(view: View, identity, catalogue=None, created: datetime | None 
         ind = catalogue.get(view.indicator)
         rows.append(("Indikator", f"{ind.name_sv} ({ind.id})"))
     rows += [("Urval", view.selection or "hela riket, hela perioden"),
-             ("Datauttag", fmt.iso_date(identity.extract_date)),
-             ("Källa", identity.source or "Indikatorpanelen")]
+             ("Datauttag", fmt.iso_date(identity.extract_date) if identity.extract_date is not None
+              else "inget uttag inläst"),
+             # published figures name their source ('Källa: Kolada, KPI N70643'), not the extract's
+             ("Källa", str(view.options.get("source") or identity.source or "Indikatorpanelen").removeprefix("Källa: "))]
     if identity.dataset_id:
         rows.append(("Dataset-id", identity.dataset_id))
     rows += [("Skapad", created.strftime("%Y-%m-%d %H:%M")), ("Undertryckning", SUPPRESSION_NOTE)]

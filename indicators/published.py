@@ -228,3 +228,48 @@ def published_healthcare_regions(pub: PublishedFigures, regions: pd.DataFrame) -
     out["denominator"] = out["denominator"].astype("Int64")
     out["value"] = out["value"].astype("Float64")
     return out
+
+
+# -- no extract at all -----------------------------------------------------------------------------
+
+NO_EXTRACT_SOURCE = "Publicerad statistik (Källa: Kolada), inget uttag inläst"
+NO_EXTRACT_REASON = "inget uttag är inläst"
+
+
+def without_extract():
+    """A Dataset holding no extract: the bundled reference tables, every extract table missing
+    (`require` raises DataError 'inget uttag är inläst' naming it, so a computed view says so),
+    no extract date (None), and the bundled published figures (`published()`).
+
+    What the app shows when it is started without any extract set: the published figures and
+    the descriptions of the indicators, nothing computed. Raises DataError when a bundled
+    reference table is unusable (as open_data would)."""
+    import duckdb
+
+    from .dataset import Dataset, TableStatus, _load_reference
+    from .loader import BUNDLED_REFERENCE_DIR
+    from .schema import EXTRACT_TABLES
+
+    con = duckdb.connect(config={"threads": 1})
+    # the folder of the bundled figures holds no reference table of its own: every one is bundled
+    ds = Dataset(directory=BUNDLED_PUBLISHED_FILE.parent, extract_date=None, manifest={"source": NO_EXTRACT_SOURCE},
+                 con=con, tables={})
+    cur = con.cursor()
+    try:
+        _load_reference(ds, cur, BUNDLED_PUBLISHED_FILE.parent, BUNDLED_REFERENCE_DIR)
+    finally:
+        cur.close()
+    broken = [t for t in ds.tables.values() if t.error]
+    if broken:
+        raise DataError(f"{broken[0].table}: {broken[0].error}")
+    for table in EXTRACT_TABLES:
+        ds.tables[table] = TableStatus(table, "", error=NO_EXTRACT_REASON)
+    return ds
+
+
+def has_extract(ds) -> bool:
+    """Whether `ds` holds any extract table file at all (a set with only `published_figures`, an
+    empty folder and `without_extract()` hold none)."""
+    from .schema import EXTRACT_TABLES
+
+    return any(ds.tables.get(t) is not None and bool(ds.tables[t].source) for t in EXTRACT_TABLES)

@@ -19,10 +19,20 @@ from charts.render import figure
 from export.pack import build_pack
 from indicators import open_data
 from ui.navigation import PAGES
-from views import COVERAGE_PAGE_TABS, LEAD_TIME_PAGE_TABS, PRESETS, Selection, context, page_views, view
+from views import (
+    COVERAGE_PAGE_TABS,
+    LEAD_TIME_PAGE_TABS,
+    PRESETS,
+    PUBLISHED_PAGE_TABS,
+    Selection,
+    context,
+    page_views,
+    view,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
-TABS = {"svf_ledtider": LEAD_TIME_PAGE_TABS, "tackningsgrad": COVERAGE_PAGE_TABS}
+TABS = {"svf_ledtider": LEAD_TIME_PAGE_TABS, "tackningsgrad": COVERAGE_PAGE_TABS,
+        "publicerad_statistik": PUBLISHED_PAGE_TABS}
 
 
 def _plain(obj):
@@ -44,7 +54,7 @@ def _data(spec: dict) -> list:
 def where_is(ds, sel, view_id) -> tuple[str, str | None]:
     """(page url path, tab) that shows the view."""
     for page in ("oversikt", "svf_inklusion", "svf_ledtider", "kvalitetsregister", "tackningsgrad",
-                 "regionjamforelse"):
+                 "regionjamforelse", "publicerad_statistik"):
         if view_id in page_views(ds, sel, page):
             tab = next((t for t, ids in TABS.get(page, {}).items() if view_id in ids), None)
             return page, tab

@@ -69,7 +69,8 @@ def test_colours_follow_target_level_from_one_lookup(fig, monkeypatch):
 
 def test_hover_shows_value_and_n_in_swedish(fig):
     text = _region_traces(fig)["03"].text
-    assert "Uppsala" in text and "81,0\u00a0%" in text and "1\u00a0234 av 1\u00a0523" in text and "hög" in text
+    assert "Uppsala" in text and "81,0\u00a0%" in text and "1\u00a0234 av 1\u00a0523" in text
+    assert "✓ Hög målnivå uppnådd" in text  # the status with its symbol, as every chart says it
 
 
 def test_suppressed_region_is_hatched_grey_and_shows_no_value_anywhere(fig):
@@ -99,8 +100,9 @@ def test_own_region_is_outlined(fig):
 
 def test_legend_has_one_entry_per_class_shown(fig):
     entries = [t.name for t in fig.data if t.showlegend]
-    assert entries == ["Egen region: Halland", "Når hög målnivå", "Når låg målnivå", "Når inte målnivån",
-                       "Otillräckligt underlag"]
+    # the status names and symbols of charts.theme, as the other charts and the overview use them
+    assert entries == ["Egen region: Halland", "✓ Hög målnivå uppnådd", "◐ Låg målnivå uppnådd",
+                       "✗ Målnivå ej uppnådd", "– Otillräckligt underlag"]
 
 
 def test_regions_missing_from_the_table_are_drawn_as_missing():

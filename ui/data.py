@@ -8,6 +8,11 @@ Which data set (first that applies):
   3. INDIKATORPANELEN_DATA=DIR;
   4. the sample set in data/sample.
 
+Without any extract (the directory does not exist, or holds no extract table: an empty folder,
+or one with only `published_figures` from `import kolada`), the app shows only the published
+figures and the descriptions of the indicators (`no_extract_reason`); `dataset()` is then a
+Dataset without extract tables (indicators.published.without_extract when there is no folder).
+
 Caching: one Dataset per (path, manifest stamp) in `st.cache_resource` (the engine is thread-safe:
 a cursor per query). Views are cached by the view layer itself on the Dataset, per selection, and
 shared by every session and the command line (views.registry). Pages never compute numbers: they
@@ -37,7 +42,8 @@ ENV_STORE = "INDIKATORPANELEN_STORE"
 _STATE_KEY = "_indikatorpanelen_source"
 
 __all__ = ["DataError", "QueryError", "DataSource", "resolve_source", "activate", "current_source", "dataset",
-           "view", "page_views", "month_options", "default_months", "validation_status", "context"]
+           "view", "page_views", "month_options", "default_months", "validation_status", "context",
+           "no_extract_reason", "published_years", "published_attribution"]
 
 
 @dataclass(frozen=True)
@@ -124,9 +130,67 @@ def load_dataset(path: str, stamp: str):
     return open_data(Path(path))
 
 
+@st.cache_resource(show_spinner=False)
+def _without_extract():
+    from indicators.published import without_extract
+
+    return without_extract()
+
+
+def _missing_directory(source: DataSource) -> bool:
+    """A data directory that is not there (never a snapshot store's: that one must exist)."""
+    if source.origin == "snapshot":
+        return False
+    try:
+        return not source.path.exists() and not source.path.is_symlink()
+    except OSError:  # a name the system cannot even look up: open_data says why
+        return False
+
+
 def dataset():
-    """The Dataset of this run. Raises DataError when it cannot be loaded."""
+    """The Dataset of this run. Raises DataError when it cannot be loaded. Without a data
+    directory at all: a Dataset of the bundled reference tables and published figures only."""
+    source = current_source()
+    if _missing_directory(source):
+        return _without_extract()
     return load_dataset(*_key())
+
+
+def no_extract_reason() -> str | None:
+    """Why there is no extract to show (then only the published figures are shown), in Swedish;
+    None when the data set holds extract tables. Raises DataError like `dataset()`."""
+    from indicators.published import has_extract
+
+    source = current_source()
+    if _missing_directory(source):
+        if source.origin == "sample":
+            return "exempeldata saknas (data/sample; bygg dem med make run)"
+        return f"katalogen {source.path} finns inte"
+    if source.origin != "snapshot" and not has_extract(dataset()):
+        return f"katalogen {source.path.name or source.path} innehåller inga uttagstabeller"
+    return None
+
+
+def published_attribution() -> str:
+    """'Källa: Kolada' (the sources of the published figures shown)."""
+    try:
+        return dataset().published().attribution or "Källa: Kolada"
+    except DataError:
+        return "Källa: Kolada"
+
+
+def published_years() -> list[str]:
+    """Every year with published figures for the SVF indicators (for the year filter without an
+    extract), oldest first."""
+    from indicators.reconcile import RECONCILED
+
+    years: set[str] = set()
+    for ind_id in RECONCILED:
+        try:
+            years |= set(dataset().published(ind_id).years())
+        except DataError:
+            continue
+    return sorted(years)
 
 
 def context():

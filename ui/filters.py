@@ -192,6 +192,37 @@ def sidebar(*, uses_svf: bool = True, uses_register: bool = True, uses_grain: bo
     return selection
 
 
+def published_sidebar() -> Selection:
+    """The filters without an extract (only published figures to show): the year, the regions
+    and one's own region, bound to the URL like the others (`ar=2024`)."""
+    _apply_pending()
+    notices: list[str] = []
+    years = data.published_years()
+    ctx = data.context()
+    region_names = ctx.region_names
+    codes = list(region_names)
+    sb = st.sidebar
+    sb.markdown("### Urval")
+    _check_url("ar", "År", years, notices)
+    year = sb.selectbox("År", years[::-1], index=0 if years else None, key="ar", bind="query-params",
+                        help="Det publicerade helåret i rangordningen och kartan. Trenden visar alla år.")
+    _check_url("regioner", "Regioner", region_names.values(), notices)
+    regions = sb.multiselect("Regioner", codes, default=[], key="regioner", bind="query-params",
+                             format_func=lambda c: region_names.get(c, c), placeholder="Alla regioner",
+                             help="Vilka regioner som visas i rangordningen och som linjer i trenden. Tomt = alla.")
+    _check_url("egen_region", "Egen region", region_names.values(), notices)
+    own = sb.selectbox("Egen region (markeras)", codes, index=None, key="egen_region", bind="query-params",
+                       format_func=lambda c: region_names.get(c, c), placeholder="Ingen vald",
+                       help="Markeras i alla diagram och visas överst i tabeller.")
+    y = int(year) if year in years else (int(years[-1]) if years else date.today().year - 1)
+    selection = Selection(start=date(y, 1, 1), end=date(y, 12, 31),
+                          regions=tuple(r for r in (regions or []) if r in region_names),
+                          own_region=own if own in region_names else None)
+    st.session_state[_FILTERS_KEY] = selection
+    st.session_state[_NOTICES_KEY] = tuple(dict.fromkeys(notices))
+    return selection
+
+
 def current() -> Selection:
     """The selection of this run (drawn by app.py). Outside the app frame (a page run alone):
     the defaults."""

@@ -36,6 +36,8 @@ PAGES = (
              True, "Andel nya cancerfall som utreds inom SVF, mot målet 70 %."),
     PageSpec("3_SVF_ledtider.py", "SVF – ledtider", ":material/timer:", "svf_ledtider", "SVF", True, False, True,
              "Andel behandlade inom ledtiden (mål 80 %), median och långa väntetider."),
+    PageSpec("9_Publicerad_statistik.py", "Publicerad statistik", ":material/public:", "publicerad_statistik", "SVF",
+             False, False, False, "Officiella SVF-siffror per region och år (Källa: Kolada), även utan uttag."),
     PageSpec("4_Kvalitetsregister.py", "Kvalitetsregister", ":material/fact_check:", "kvalitetsregister",
              "Register och läkemedel", False, True, True),
     PageSpec("5_Tackningsgrad.py", "Täckningsgrad", ":material/donut_large:", "tackningsgrad",
@@ -47,6 +49,10 @@ PAGES = (
     PageSpec("8_Motespaket.py", "Mötespaket", ":material/slideshow:", "motespaket", "Jämförelse och underlag",
              True, True, True),
 )
+
+
+# Without any extract the app shows only these pages (published figures and the descriptions)
+WITHOUT_EXTRACT = ("publicerad_statistik", "om_indikatorerna")
 
 
 def page(url_path: str) -> PageSpec | None:

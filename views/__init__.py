@@ -16,6 +16,8 @@ from .registry import (
     LEAD_TIME_PAGE_TABS,
     PAGES,
     PRESETS,
+    PUBLISHED_PAGE,
+    PUBLISHED_PAGE_TABS,
     available_views,
     chosen_indicator,
     chosen_quality_indicator,
@@ -29,6 +31,6 @@ from .registry import (
 from .selection import Selection, default_period, from_where
 
 __all__ = ["Cell", "Context", "DatasetIdentity", "HIDDEN_PRIMARY", "HIDDEN_SECONDARY", "Selection", "View",
-           "COVERAGE_PAGE_TABS", "LEAD_TIME_PAGE_TABS", "PAGES", "PRESETS", "available_views", "chosen_indicator",
+           "COVERAGE_PAGE_TABS", "LEAD_TIME_PAGE_TABS", "PAGES", "PRESETS", "PUBLISHED_PAGE", "PUBLISHED_PAGE_TABS", "available_views", "chosen_indicator",
            "chosen_quality_indicator", "context", "default_period", "from_where", "page_views", "preset_views",
            "raw_view", "universe", "view", "views"]

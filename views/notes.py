@@ -16,6 +16,7 @@ from .text import not_applied
 
 N_LINE = "\x00n"  # replaced by the total's n in finish()
 SUPPRESSION_LINE = "\x00s"  # replaced by the hidden units in finish()
+PUBLISHED_LINE = "\x00p"  # replaced by the published values beside the computed ones in finish()
 
 
 def standard(ctx, sel, ind, selection: str, *, extra: list[str] | None = None) -> tuple[str, ...]:
@@ -118,7 +119,7 @@ def _names(rows) -> list[str]:
 
 def finish(ctx, view: View) -> View:
     """Fill the n and suppression lines from the view's final (protected) table."""
-    if not any(line in (N_LINE, SUPPRESSION_LINE) for line in view.notes):
+    if not any(line in (N_LINE, SUPPRESSION_LINE, PUBLISHED_LINE) for line in view.notes):
         return view
     cat = ctx.ds.catalogue()
     ind = cat.get(view.indicator) if view.indicator and view.indicator in cat else None
@@ -134,6 +135,10 @@ def finish(ctx, view: View) -> View:
         elif line == SUPPRESSION_LINE:
             if ind is not None:
                 out += suppression_lines(ctx, ind, view.table)
+        elif line == PUBLISHED_LINE:
+            from .published import beside_lines
+
+            out += beside_lines(ctx, view)
         else:
             out.append(line)
     return view.replace(notes=tuple(out))

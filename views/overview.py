@@ -36,8 +36,11 @@ def column_title(ctx, sel: Selection, ind) -> str:
 def scorecard(ctx, sel: Selection) -> View:
     """The grid as a long table: one row per unit × indicator (`indicator`, `indicator_label`,
     `target_text`, `ci_status`, `level`, `row_key`), units in display order."""
+    from . import published
+    from .rows import where_for
+
     cat = ctx.ds.catalogue()
-    parts, problems, used = [], [], []
+    parts, problems, used, beside = [], [], [], {}
     for ind_id in overview_ids():
         if ind_id not in cat:
             continue
@@ -48,6 +51,10 @@ def scorecard(ctx, sel: Selection) -> View:
             problems.append(f"{ind.short_sv}: {exc}")
             continue
         used.append(ind)
+        # the SVF columns carry the published value of the same unit and year (views/published.py)
+        t, info = published.with_published(ctx, sel, ind, t, where_for(ind, sel))
+        if info:
+            beside[ind.id] = info
         t = t.assign(indicator=ind.id, indicator_label=ind.short_sv, target_text=column_title(ctx, sel, ind))
         t["ci_status"] = [ci_status(r, ind) for r in t.to_dict("records")]
         parts.append(t)
@@ -81,7 +88,7 @@ def scorecard(ctx, sel: Selection) -> View:
         notes.insert(3, "Preliminära månader (data kompletteras): " + "; ".join(f"{k} {v}" for k, v in
                                                                                    provisional.items()) + ".")
     opts = {"columns": [i.id for i in used], "own": own, "problems": problems, "label_title": "Enhet",
-            "provisional": provisional}
+            "provisional": provisional, "published": beside, "masked": published.BESIDE_MASKED}
     return View("scorecard", "scorecard", title, selection, table, indicators=tuple(i.id for i in used),
                 notes=tuple(notes), options=opts)
 
@@ -97,5 +104,12 @@ def finish_notes(ctx, view: View) -> View:
         for line in notemod.suppression_lines(ctx, cat.get(ind_id), rows.drop(columns=["indicator_label"])):
             if not line.startswith("Grupper med färre"):
                 lines.append(f"{cat.get(ind_id).short_sv}: {line}")
+    from . import published
+
+    for ind_id, info in (view.options.get("published") or {}).items():
+        rows = t[t["indicator"] == ind_id].drop(columns=["indicator_label"])
+        one = view.replace(table=rows, indicators=(ind_id,), options=published.beside_options(info))
+        short = cat.get(ind_id).short_sv
+        lines += [f"{short}: {line}" for line in published.beside_lines(ctx, one)[:3]]
     notes = list(view.notes)
     return view.replace(notes=tuple(notes[:-1] + lines + notes[-1:]))

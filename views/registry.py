@@ -24,7 +24,7 @@ from collections.abc import Callable
 from indicators import DataError, QueryError
 from indicators.catalogue import overview_ids
 
-from . import leadtime, overview, ranking, reference, registers, standard
+from . import leadtime, maps, overview, published, ranking, reference, registers, standard
 from . import notes as notemod
 from . import protect as protectmod
 from .context import context
@@ -40,11 +40,15 @@ _ATTR = "_views_cache"
 KIND_LABELS = {
     "jamforelse": "jämförelse", "trend": "trend", "forlopp": "per SVF-förlopp", "behandling": "per behandlingstyp",
     "register": "per register", "sjukhus": "per sjukhus", "tratt": "trattdiagram", "rangordning": "rangordning",
-    "malgap": "patienter kvar till målet", "nyckeltal": "nyckeltal",
+    "malgap": "patienter kvar till målet", "nyckeltal": "nyckeltal", "karta": "karta",
+    "avstamning": "avstämning mot publicerad statistik", "publicerat": "publicerad statistik per region",
+    "publicerat-trend": "publicerad statistik per år", "publicerat-karta": "publicerad statistik, karta",
+    "publicerat-tabell": "publicerad statistik, tabell",
 }
 LEAD_TIME_PAGE_TABS = {
-    "Andel inom ledtid": ["jamforelse:svf_within_target", "malgap:svf_within_target", "forlopp:svf_within_target",
-                          "behandling:svf_within_target", "trend:svf_within_target"],
+    "Andel inom ledtid": ["jamforelse:svf_within_target", "karta:svf_within_target", "malgap:svf_within_target",
+                          "forlopp:svf_within_target", "behandling:svf_within_target", "trend:svf_within_target",
+                          "avstamning:svf_within_target"],
     "Median ledtid": ["jamforelse:svf_lead_time_median", "forlopp:svf_lead_time_median"],
     "Långa väntetider": ["jamforelse:svf_over_175", "trend:svf_over_175"],
     "Fördelning": ["fordelning:svf_within_target", "overtid:svf_within_target"],
@@ -65,15 +69,25 @@ PRESETS: dict[str, dict] = {
     },
     "svf": {
         "label": "SVF (inklusion och ledtider)",
-        "charts": ["jamforelse:svf_inclusion", "trend:svf_inclusion", "jamforelse:svf_within_target",
-                   "trend:svf_within_target", "forlopp:svf_within_target", "jamforelse:svf_over_175",
-                   "jamforelse:svf_lead_time_median"],
+        "charts": ["jamforelse:svf_inclusion", "karta:svf_inclusion", "trend:svf_inclusion",
+                   "jamforelse:svf_within_target", "karta:svf_within_target", "trend:svf_within_target",
+                   "forlopp:svf_within_target", "jamforelse:svf_over_175", "jamforelse:svf_lead_time_median"],
     },
     "register": {
         "label": "Kvalitetsregister och RCL",
         "charts": ["register:register_coverage", "tackning", "register:register_reporting_90d",
                    "jamforelse:rcl_coverage", "trend:rcl_coverage", "jamforelse:rcl_direct_transfer"],
     },
+    "publicerat": {
+        "label": "Publicerad statistik (Kolada: SVF-inklusion och andel inom ledtid per region)",
+        "charts": [f"{kind}:{ind}" for ind in ("svf_inclusion", "svf_within_target")
+                   for kind in ("publicerat", "publicerat-karta", "publicerat-trend")],
+    },
+}
+PUBLISHED_PAGE = "publicerad_statistik"
+PUBLISHED_PAGE_TABS = {
+    "Inklusion i SVF": [f"{kind}:svf_inclusion" for kind in published.PUBLISHED_PAGE_KINDS],
+    "Inom ledtid": [f"{kind}:svf_within_target" for kind in published.PUBLISHED_PAGE_KINDS],
 }
 
 
@@ -106,7 +120,8 @@ def page_views(ds, sel: Selection, page: str) -> list[str]:
     if page == "oversikt":
         return ["scorecard"]
     if page == "svf_inklusion":
-        return ["nyckeltal:svf_inclusion", "jamforelse:svf_inclusion", "forlopp:svf_inclusion", "trend:svf_inclusion"]
+        return ["nyckeltal:svf_inclusion", "jamforelse:svf_inclusion", "karta:svf_inclusion", "forlopp:svf_inclusion",
+                "trend:svf_inclusion", "avstamning:svf_inclusion"]
     if page == "svf_ledtider":
         return ["nyckeltal:ledtider"] + [v for ids in LEAD_TIME_PAGE_TABS.values() for v in ids]
     if page == "kvalitetsregister":
@@ -124,10 +139,13 @@ def page_views(ds, sel: Selection, page: str) -> list[str]:
     if page == "regionjamforelse":
         ind = chosen_indicator(ctx, sel)
         return [f"tratt:{ind}", f"rangordning:{ind}"]
+    if page == PUBLISHED_PAGE:
+        return [v for ids in PUBLISHED_PAGE_TABS.values() for v in ids]
     return []
 
 
-PAGES = ("oversikt", "svf_inklusion", "svf_ledtider", "kvalitetsregister", "tackningsgrad", "regionjamforelse")
+PAGES = ("oversikt", "svf_inklusion", "svf_ledtider", "kvalitetsregister", "tackningsgrad", "regionjamforelse",
+         PUBLISHED_PAGE)
 
 
 def preset_views(name: str) -> list[str]:
@@ -151,6 +169,11 @@ def available_views(ds) -> list[tuple[str, str]]:
         for dim, prefix in (("svf_code", "forlopp"), ("treatment_type", "behandling"), ("register", "register")):
             if dim in ind.dimensions:
                 out.append((f"{prefix}:{ind.id}", f"{ind.name_sv} – {KIND_LABELS[prefix]}"))
+        if "region" in ind.dimensions:
+            out.append((f"karta:{ind.id}", f"{ind.name_sv} – karta"))
+        if ind.id in published.RECONCILED:
+            out += [(f"{kind}:{ind.id}", f"{ind.name_sv} – {KIND_LABELS[kind]}")
+                    for kind in ("publicerat", "publicerat-karta", "publicerat-trend")]
     return out
 
 
@@ -188,7 +211,11 @@ def _builder(ctx, sel: Selection, view_id: str) -> Callable[[], View]:
         return lambda: leadtime.gap(ctx, sel)
     if not arg:
         raise QueryError(f"okänt diagram: {view_id[:60]!r}")
+    if kind in published.KINDS:
+        return published.builder(ctx, sel, kind, arg)
     ind = cat.get(arg)
+    if kind == "karta":
+        return lambda: maps.computed_map(ctx, sel, ind.id)
     if kind == "nyckeltal":
         scopes = [("Riket", "riket", {})]
         if sel.regions:
@@ -239,6 +266,8 @@ def view_families(ctx, sel: Selection, view_id: str) -> set[str]:
         return {"svf_lead_time"}
     if base == "nyckeltal:register":
         return {cat.get("register_coverage").family, cat.get("register_reporting_90d").family}
+    if kind in published.PUBLISHED_PAGE_KINDS:
+        return set()  # published figures: no counts of ours
     if arg in cat:
         return {cat.get(arg).family}
     return set()
@@ -384,7 +413,8 @@ def view(ds, sel: Selection, view_id: str) -> View:
     ctx = context(ds)
     raw = raw_view(ds, sel, view_id)
     if raw.error or raw.table is None or raw.table.empty or "cell" not in raw.table.columns:
-        return _cached(ds, ("view", id(raw)), lambda: notemod.finish(ctx, raw) if not raw.error else raw)
+        return _cached(ds, ("view", id(raw)), lambda: raw if raw.error else _finish(ctx, raw)
+                       if raw.kind == "reconciliation" else notemod.finish(ctx, raw))
     families = sorted({c.family for c in raw.table["cell"] if c is not None})
     members = tuple((fam, _members(ds, sel, fam)) for fam in families)
 
@@ -402,6 +432,8 @@ def _finish(ctx, v: View) -> View:
         v = ranking.finish_funnel(v)
     if v.kind == "scorecard":
         v = overview.finish_notes(ctx, v)
+    if v.kind == "reconciliation":
+        v = published.finish_reconciliation(v)
     return notemod.finish(ctx, v)
 
 

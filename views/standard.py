@@ -71,17 +71,25 @@ def comparison_rows(ctx, sel: Selection, ind, level: str | None = None, where: d
 
 def comparison(ctx, sel: Selection, ind_id: str, *, level: str | None = None, view_id: str | None = None) -> View:
     """Bars: riket and the units at the comparison level (the own unit highlighted)."""
+    from . import published
+
     ind = ctx.ds.catalogue().get(ind_id)
     level = level or sel.level
     table = comparison_rows(ctx, sel, ind, level)
+    # the published value of the same unit and year beside the computed one (SVF indicators)
+    table, info = published.with_published(ctx, sel, ind, table, rowmod.where_for(ind, sel))
     dim = unit_dim(sel, level)
     title = f"{ind.name_sv} per {fmt.LEVEL_WORD[level]}" if level != "riket" else f"{ind.name_sv}, riket"
     selection = selection_line(ctx, sel, ind, geography=comparison_text(ctx, sel, level))
+    note = f"Konfidensintervall: {ind.interval_text}" if ind.has_interval else None
+    if info.get("period"):
+        note = " · ".join(x for x in (note, f"Romb: publicerat {info['period']} ({info['attribution']})") if x)
     opts = options(ind, table, own_label=own_label(ctx, sel, level), level=level,
-                   label_title=fmt.DIMENSION_LABELS.get(dim, "Enhet") if dim else "Enhet",
-                   note=f"Konfidensintervall: {ind.interval_text}" if ind.has_interval else None)
+                   label_title=fmt.DIMENSION_LABELS.get(dim, "Enhet") if dim else "Enhet", note=note,
+                   **published.beside_options(info))
+    extra = [notemod.PUBLISHED_LINE] if info else None
     return View(view_id or f"jamforelse:{ind.id}", "bars", title, selection, table, indicators=(ind.id,),
-                notes=notemod.standard(ctx, sel, ind, selection), options=opts)
+                notes=notemod.standard(ctx, sel, ind, selection, extra=extra), options=opts)
 
 
 def trend_units(ctx, sel: Selection) -> list[str]:
