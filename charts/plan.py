@@ -295,6 +295,5 @@ def summary_figure(view) -> go.Figure:
         margin=dict(l=10, r=30),
     )
     _top_legend(fig, height=height, top=90, axis_px=52, note=None)
-    fig.update_layout(legend=dict(xref="container", x=0.01))  # the whole width, not only the plot's
     theme.apply(fig)
     return fig
