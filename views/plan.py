@@ -163,7 +163,7 @@ def _build(ds, data: bytes, label: str, year: int, min_n) -> PlanOutput:
     judged = judge_plan(ds, plan, year, min_n=min_n)
     raw = [_raw_goal_view(ctx, plan, year, goal, [(i, r) for i, r in enumerate(judged) if r.goal.id == goal.id])
            for goal in plan.goals]
-    protected = protect_plan(ctx, raw)
+    protected = protect_plan(ctx, raw, absent_parts(ctx, plan, judged))
     results = list(judged)
     for v in protected:
         for i, series in _series_by_result(v.table).items():
@@ -188,13 +188,14 @@ def _chapter_order(goals):
 
 # -- goal views: rows with cells ------------------------------------------------------------------------
 
-def _cell(ctx, ind, goal, r: GoalResult, year: int) -> Cell:
-    """The data cells one year of a result counts: the goal's filters, the unit, the part, the year."""
+def _cell(ctx, ind, goal, unit, part, year: int) -> Cell:
+    """The data cells one year of a unit (and part) of a goal counts: the goal's filters, the unit,
+    the part (a pathway or register when the goal says "alla"), the year's months."""
     where = {dim: list(values) for dim, values in goal.filters}
-    if r.unit.dimension:
-        where[r.unit.dimension] = [r.unit.code]
-    if r.part:
-        where[r.part[0]] = [r.part[1]]
+    if unit.dimension:
+        where[unit.dimension] = [unit.code]
+    if part:
+        where[part[0]] = [part[1]]
     dims = cellmod.base_dims(ctx, ind, date(year, 1, 1), date(year, 12, 31), where)
     return cellmod.make(ind, dims)
 
@@ -214,7 +215,7 @@ def _raw_goal_view(ctx, plan: Plan, year: int, goal, indexed: list[tuple[int, Go
                 "denominator": p.denominator if p.has_data else 0.0, "value": p.value, "ci_low": p.ci_low,
                 "ci_high": p.ci_high, "suppressed": bool(p.suppressed), "provisional": bool(p.provisional),
                 "placeholder_target": bool(p.placeholder_target), "missing": p.missing,
-                "cell": _cell(ctx, r.indicator, goal, r, p.year),
+                "cell": _cell(ctx, r.indicator, goal, r.unit, r.part, p.year),
                 "hidden": (HIDDEN_SECONDARY if p.protected else HIDDEN_PRIMARY) if p.suppressed else None,
                 "judge_protected": bool(p.protected), "no_cases": not p.has_data, "result": i,
             })
@@ -223,12 +224,35 @@ def _raw_goal_view(ctx, plan: Plan, year: int, goal, indexed: list[tuple[int, Go
                 indicators=(ind.id,) if ind is not None else ())
 
 
-def protect_plan(ctx, views: list[View]) -> list[View]:
+def absent_parts(ctx, plan: Plan, judged) -> list[Cell]:
+    """The cells of the pathways/registers a goal that says "alla" has no data for at all (the
+    engine returned no row in any year): known zeros, which complete the goal's parts to the
+    unit's total."""
+    out = []
+    for goal in plan.goals:
+        if not goal.split:
+            continue
+        mine = [r for r in judged if r.goal.id == goal.id and r.indicator is not None]
+        domain = ctx.domain(goal.split) or frozenset()
+        for unit in dict.fromkeys(r.unit for r in mine):
+            of_unit = [r for r in mine if r.unit == unit]
+            present = {r.part[1] for r in of_unit if r.part}
+            years = sorted({p.year for r in of_unit for p in r.series})
+            if not present or not years:
+                continue
+            ind = of_unit[0].indicator
+            out += [_cell(ctx, ind, goal, unit, (goal.split, value), y)
+                    for value in sorted(domain - present) for y in years]
+    return out
+
+
+def protect_plan(ctx, views: list[View], zeros: list[Cell] = ()) -> list[View]:
     """The goal views with complementary suppression across all of them (module docstring): the
-    totals of what is shown and the empty pathways/registers are added as known cells while
-    partners are chosen, and are not part of the output."""
+    sjukvårdsregion and riket totals and the pathway/register totals of what is shown, and `zeros`
+    (absent_parts), are added as known cells while partners are chosen; they are not part of the
+    output."""
     domains = {d: ctx.domain(d) for d in ("region", "svf_code", "treatment_type", "sex", "register")}
-    known = _known_cells(ctx, views, domains)
+    known = _known_cells(ctx, views, zeros)
     out = protectmod.protect([*views, known], domains)[:-1]
     fixed = []
     for v in out:
@@ -241,14 +265,11 @@ def protect_plan(ctx, views: list[View]) -> list[View]:
     return fixed
 
 
-def _known_cells(ctx, views: list[View], domains: dict) -> View:
-    """A view that is never shown: the sjukvårdsregion and riket totals of every counted cell and
-    the total over its pathways/registers (taken as shown), and the pathways/registers no goal
-    part has cases in (known zeros)."""
+def _known_cells(ctx, views: list[View], zeros) -> View:
+    """A view that is never shown: the totals of every counted cell over its sjukvårdsregion, riket
+    and its pathways/registers (taken as shown, as the other pages show them), and the known zeros."""
     real = {c for v in views if v.table is not None and len(v.table) for c in v.table["cell"]}
     shown: dict[Cell, None] = {}
-    zeros: dict[Cell, None] = {}
-    present: dict[tuple, set] = {}
     for v in views:
         t = v.table
         if t is None or t.empty:
@@ -261,20 +282,13 @@ def _known_cells(ctx, views: list[View], domains: dict) -> View:
                     shown[_with(cell, "region", frozenset(ctx.regions_of(parents.pop())))] = None
                 shown[_with(cell, "region", None)] = None
             for dim in ("svf_code", "register", "treatment_type", "sex"):
-                values = cell.get(dim)
-                if values is None:
-                    continue
-                shown[_with(cell, dim, None)] = None
-                if len(values) == 1:
-                    present.setdefault((dim, cell.without(dim), cell.family), set()).update(values)
-    for (dim, rest, family), values in present.items():
-        for value in sorted((domains.get(dim) or frozenset()) - values):
-            zeros[Cell(family, tuple(sorted((*rest, (dim, frozenset([value]))))))] = None
-    zeros = {c: None for c in zeros if c not in real}
-    cells = [c for c in shown if c not in zeros and c not in real]
+                if cell.get(dim) is not None:
+                    shown[_with(cell, dim, None)] = None
+    zeros = [c for c in dict.fromkeys(zeros) if c not in real]
+    cells = [c for c in shown if c not in real and c not in set(zeros)]
     table = pd.DataFrame({
         "label": ["(känd summa)"] * len(cells) + ["(inga fall)"] * len(zeros),
-        "cell": cells + list(zeros),
+        "cell": cells + zeros,
         "suppressed": [False] * (len(cells) + len(zeros)),
         "denominator": [float("nan")] * len(cells) + [0.0] * len(zeros),
         "no_cases": [False] * len(cells) + [True] * len(zeros),
