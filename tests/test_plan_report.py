@@ -181,3 +181,30 @@ def test_cli_bad_arguments_and_plans_give_one_line(data_dir, tmp_path, capsys, m
     err = capsys.readouterr().err
     assert got == code and message in err and len(err.strip().splitlines()) == 1, err
     assert list(tmp_path.iterdir()) == []
+
+
+# -- the pack's text pages (export/pack.py: paginate, fit_blocks) ----------------------------------------------
+
+def test_paginate_fills_pages_in_order_and_titles_the_rest_continued():
+    # 13 pt across 12,33 in: 117 characters a line; a one-line paragraph is 13·1,27/72 + 13·0,5/72 = 0,3196 in,
+    # so a 5,85 in page holds 18 of them: 40 paragraphs make pages of 18, 18 and 4
+    blocks = [("p", f"Rad {i}") for i in range(40)]
+    pages = xpack.paginate("Hur målen mäts", blocks, notes=("n",))
+    assert [len(p.blocks) for p in pages] == [18, 18, 4]
+    assert [p.title for p in pages] == ["Hur målen mäts", "Hur målen mäts (forts.)", "Hur målen mäts (forts.)"]
+    assert [b for p in pages for b in p.blocks] == blocks and pages[0].notes == ("n",) and pages[1].notes == ()
+
+
+def test_paginate_never_leaves_a_heading_last_on_a_page():
+    blocks = [("p", f"Rad {i}") for i in range(17)] + [("h", "Rubrik"), ("p", "Text under rubriken")]
+    pages = xpack.paginate("T", blocks)
+    assert pages[0].blocks[-1] == ("p", "Rad 16") and pages[1].blocks[0] == ("h", "Rubrik")
+
+
+def test_fit_blocks_cuts_the_block_that_overflows_and_drops_a_heading_without_text():
+    # 12 pt across 4 in: 41 characters a line; a line is 12·1,27/72 = 0,2117 in (+ 6/72 after a paragraph)
+    words = " ".join(["ordet"] * 60)  # 359 characters: 9 lines
+    fitted = xpack.fit_blocks([("p", "Kort."), ("p", words)], 4.0, 1.0, xpack.SIDE_SIZES)
+    assert fitted[0] == ("p", "Kort.") and fitted[1][1].endswith(" …") and len(fitted[1][1]) < len(words)
+    assert xpack.fit_blocks([("p", "Kort."), ("h", "Rubrik"), ("p", words)], 4.0, 0.6, xpack.SIDE_SIZES) == \
+        [("p", "Kort.")]
