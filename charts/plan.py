@@ -23,15 +23,21 @@ from textfmt.safe import markup
 from views.plan import trend_points
 
 from . import theme
-from .figures import _legend_marker, _num, _title, _top_legend, value_label
+from .figures import _legend_marker, _num, _title, _title_px, _top_legend, value_label
 
 KINDS = ("plan_goal", "plan_summary")
 TREND_NOTE = ("Ofyllda punkter och prickad linje: preliminärt. Tunn prickad linje: trenden (vägd linje genom de "
               "fem senaste årens värden) fram till måldatum, där den avgör statusen.")
 
 
-def _esc(text) -> str:
-    return markup(text).replace("\n", "<br>") if text is not None else ""
+def _esc(text, wrap: int | None = None) -> str:
+    """Escaped text for plotly; with `wrap`, broken into lines of at most that many characters (as
+    charts.render does for selection lines)."""
+    if text is None:
+        return ""
+    if wrap:
+        return "<br>".join(markup(line) for line in textwrap.wrap(str(text), wrap, break_long_words=False))
+    return markup(text).replace("\n", "<br>")
 
 
 def figure(view) -> go.Figure | None:
@@ -185,8 +191,9 @@ def goal_trend(view) -> go.Figure:
                       fillcolor="rgba(138,148,160,0.12)", line_width=0, layer="below",
                       annotation_text="preliminärt", annotation_position="top left",
                       annotation_font=dict(size=11, color=theme.MUTED))
+    subtitle = _esc(view.selection, wrap=80)
     fig.update_layout(
-        title=_title(_esc(view.title), _esc(view.selection)), height=480,
+        title=_title(_esc(view.title), subtitle), height=480,
         xaxis=dict(range=[first - 0.5, last + 0.5], tickmode="array", tickvals=list(range(first, last + 1)),
                    ticktext=[str(y) for y in range(first, last + 1)], title=None, showgrid=False),
         yaxis=dict(range=[lo, hi], title={"procent": "Andel (%)", "dagar": "Dagar"}.get(unit, unit),
@@ -194,7 +201,8 @@ def goal_trend(view) -> go.Figure:
         margin=dict(l=10, r=20), hovermode="closest",
     )
     note = (TREND_NOTE if drawn_trend else "Ofyllda punkter och prickad linje: preliminärt (data kompletteras).")
-    _top_legend(fig, height=480, top=90, axis_px=34, note=f"Status {year}: {symbols}.<br>{note}" if symbols else note)
+    _top_legend(fig, height=480, top=_title_px(subtitle), axis_px=34,
+                note=f"Status {year}: {symbols}.<br>{note}" if symbols else note)
     theme.apply(fig)
     return fig
 
@@ -249,14 +257,15 @@ def goal_bars(view) -> go.Figure:
             _legend_marker(fig, f"{theme.PLAN_STATUS_SYMBOLS[status]} {theme.PLAN_STATUS_NAMES[status]}",
                            theme.PLAN_STATUS_COLORS[status])
     height = max(300, 26 * len(names) + 200)
+    subtitle = _esc(f"{view.selection} · värden {year}", wrap=80)
     fig.update_layout(
-        title=_title(_esc(view.title), _esc(view.selection) + f" · värden {year}"), height=height,
+        title=_title(_esc(view.title), subtitle), height=height,
         xaxis=dict(range=[lo, hi], title={"procent": "Andel (%)", "dagar": "Dagar"}.get(unit, unit),
                    ticksuffix=" %" if unit == "procent" else "", showgrid=True),
         yaxis=dict(autorange="reversed", type="category", showgrid=False, tickmode="array", tickvals=names),
         margin=dict(l=10, r=30),
     )
-    _top_legend(fig, height=height, top=90, axis_px=52,
+    _top_legend(fig, height=height, top=_title_px(subtitle), axis_px=52,
                 note=f"Färg och symbol: status {year} (trenden ingår).")
     theme.apply(fig)
     return fig
@@ -287,13 +296,14 @@ def summary_figure(view) -> go.Figure:
         fig.add_annotation(x=total, y=label, text="  " + "  ".join(parts), showarrow=False, xanchor="left",
                            font=dict(size=12, color=theme.TEXT))
     height = max(300, 44 * len(labels) + 200)
+    subtitle = _esc(view.selection, wrap=80)
     fig.update_layout(
-        title=_title(_esc(view.title), _esc(view.selection)), barmode="stack", height=height,
+        title=_title(_esc(view.title), subtitle), barmode="stack", height=height,
         xaxis=dict(title="Antal bedömningar (mål × enhet)", showgrid=True,
                    range=[0, max(totals + [1]) * 1.8]),
         yaxis=dict(autorange="reversed", type="category", showgrid=False),
         margin=dict(l=10, r=30),
     )
-    _top_legend(fig, height=height, top=90, axis_px=52, note=None)
+    _top_legend(fig, height=height, top=_title_px(subtitle), axis_px=52, note=None)
     theme.apply(fig)
     return fig
