@@ -62,7 +62,8 @@ year = c1.selectbox("Uppföljningsår", years, index=years.index(uplan.chosen_ye
 uplan.remember_year(year)
 
 try:
-    out = plan_output(ds, source, name=name, year=year)
+    with st.spinner("Bedömer planens mål …"):  # the first time for a plan and year; then cached
+        out = plan_output(ds, source, name=name, year=year)
 except PlanError as exc:
     st.error(f"Planen kunde inte läsas: {md(exc)}", icon=":material/error:")
     st.info("Rätta filen och ladda upp den igen, eller visa exempelplanen.", icon=":material/info:")
