@@ -95,6 +95,8 @@ def _value_range(values: np.ndarray, o) -> tuple[float, float]:
     if goal is not None:
         top = max(top, float(goal))
     if o.get("unit") == "procent":
+        if top < 60:  # small shares (long waits, say) against a low goal: scale to them, not to 100 %
+            return 0.0, max(5.0, top * 1.3)
         return 0.0, max(100.0, top * 1.05)
     return 0.0, top * 1.15 if top > 0 else 1.0
 
@@ -201,6 +203,7 @@ def goal_trend(view) -> go.Figure:
         margin=dict(l=10, r=20), hovermode="closest",
     )
     note = (TREND_NOTE if drawn_trend else "Ofyllda punkter och prickad linje: preliminärt (data kompletteras).")
+    note = "<br>".join(textwrap.wrap(note, 80))  # a slide's picture is narrow
     _top_legend(fig, height=480, top=_title_px(subtitle), axis_px=34,
                 note=f"Status {year}: {symbols}.<br>{note}" if symbols else note)
     theme.apply(fig)
