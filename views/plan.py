@@ -65,10 +65,8 @@ RESULTS_ID = "plan:resultat"
 MEASUREMENT_ID = "plan:matning"
 APPENDIX_ID = "plan:hur-malen-mats"
 GOAL_PREFIX = "plan:mal:"
-KINDS = ("plan_goal", "plan_summary")
 MAX_TREND_SERIES = 8  # more series than this: bars of the follow-up year (a trend chart would be unreadable)
 MAX_NOTE_RESULTS = 40  # status lines in a goal's notes; the rest are in its table
-YEAR_MET = {True: "ja", False: "nej"}
 
 
 def goal_view_id(goal_id: str) -> str:
@@ -132,7 +130,9 @@ class PlanOutput:
             if keep_units is not None and v.table is not None and len(v.table):
                 t = v.table[v.table["unit_label"].isin(keep_units)].reset_index(drop=True)
                 v = v.replace(table=t, options={**v.options, "layout": chart_layout(t)})
-            goals.append(v.replace(options={**v.options, "results": tuple(r for r in results if r.goal.id == gid)}))
+            mine = tuple(r for r in results if r.goal.id == gid)
+            goals.append(v.replace(selection=_selection(self.plan, self.year, mine[0].goal, mine),
+                                   options={**v.options, "results": mine}))
         return replace(self, results=results, summary=_summary_view(self.plan, self.year, results),
                        goals=tuple(goals), results_view=_results_view(self.plan, self.year, results),
                        measurement=_measurement_view(self.plan, self.year, results),
