@@ -1,7 +1,8 @@
 """Mötespaket: a PowerPoint (16:9) or PDF pack for a meeting, built from the current selection.
 
 Either a preset (the steering group's 'styrgrupp': overview, SVF inclusion, lead times, register
-coverage, RCL) or the views the user picks. The slides are the same protected views the pages
+coverage, RCL; or the cancer plan's yearly follow-up, for the RPO meeting that follows the plan:
+the plan and year of the Cancerplan page, built by reports.plan_report) or the views the user picks. The slides are the same protected views the pages
 draw. Nothing is built until the user asks for it; progress shows while the views are drawn;
 then download buttons for PowerPoint and PDF. The pack is kept for the session, and a notice says
 when the selection has changed since it was built.
@@ -18,6 +19,8 @@ from export import pack as xpack
 from ui import data, filters, layout
 from textfmt.safe import md
 from views import PRESETS, available_views, preset_views
+
+PLAN_PRESET = "cancerplan"  # the cancer plan's follow-up (not a views preset: the plan decides its views)
 
 _RESULT_KEY = "_motespaket_result"
 
@@ -43,9 +46,21 @@ mode = st.radio("Innehåll", ["preset", "pick"], key="mp_mode", horizontal=True,
                 format_func=lambda m: {"preset": "Förinställning", "pick": "Välj diagram själv"}[m])
 choices = dict(available_views(ds))
 if mode == "preset":
-    preset = st.selectbox("Förinställning", list(PRESETS), key="mp_preset", format_func=lambda p: PRESETS[p]["label"])
-    charts = preset_views(preset)
-    st.caption("Innehåll: " + " · ".join(choices.get(c, c) for c in charts))
+    preset = st.selectbox("Förinställning", [*PRESETS, PLAN_PRESET], key="mp_preset",
+                          format_func=lambda p: PRESETS[p]["label"] if p in PRESETS
+                          else "Cancerplanens uppföljning (planens mål, status och bilagan Hur målen mäts)")
+    if preset == PLAN_PRESET:
+        from indicators.plan import default_year
+        from ui import plan as uplan
+
+        plan_year = uplan.chosen_year(default_year(ds))
+        charts = [PLAN_PRESET]
+        st.caption(f"Innehåll: titelsida, sammanfattning per kapitel, målen i korthet, en bild per mål och bilagan "
+                   f"”Hur målen mäts”, för planen {md(uplan.plan_label())} och uppföljningsår {plan_year} (välj plan "
+                   "och år på sidan Cancerplan). Urvalet i sidopanelen används inte: planen anger enheterna.")
+    else:
+        charts = preset_views(preset)
+        st.caption("Innehåll: " + " · ".join(choices.get(c, c) for c in charts))
 else:
     preset = None
     charts = st.multiselect("Diagram (i den ordning du väljer dem)", list(choices), key="mp_charts",
@@ -53,6 +68,8 @@ else:
                             placeholder="Välj ett eller flera diagram")
 
 signature = (sel, tuple(charts), meeting, str(meeting_date))
+if charts == [PLAN_PRESET]:
+    signature += (uplan.plan_label(), plan_year)
 
 if st.button("Bygg mötespaket", type="primary", icon=":material/slideshow:", key="mp_build", disabled=not charts):
     with st.status("Bygger mötespaketet …", expanded=True) as status:
@@ -62,10 +79,17 @@ if st.button("Bygg mötespaket", type="primary", icon=":material/slideshow:", ke
             bar.progress(max(0.0, min(1.0, fraction)), text=text)
 
         try:
-            built = xpack.build_pack(ds, charts, sel, meeting=meeting, meeting_date=meeting_date, preset=preset,
-                                     progress=progress)
-        except (data.DataError, data.QueryError) as exc:
-            status.update(label=f"Paketet kunde inte byggas: {exc}", state="error")
+            if charts == [PLAN_PRESET]:
+                from reports.plan_report import build_plan_report
+
+                plan_data, plan_name = uplan.plan_source()
+                built = build_plan_report(ds, plan_data, name=plan_name, year=plan_year, meeting=meeting,
+                                          meeting_date=meeting_date, progress=progress)
+            else:
+                built = xpack.build_pack(ds, charts, sel, meeting=meeting, meeting_date=meeting_date, preset=preset,
+                                         progress=progress)
+        except (data.DataError, data.QueryError) as exc:  # also a plan file that cannot be read (PlanError)
+            status.update(label=f"Paketet kunde inte byggas: {md(exc)}", state="error")
             built = None
         except RuntimeError as exc:  # the renderer (Chromium) failed: say so, keep the page
             status.update(label=f"Bilderna kunde inte ritas: {exc}", state="error")
@@ -102,4 +126,4 @@ if result:
                 st.image(png, width=480, caption=built.alt_texts[i - 2].split("\n")[0])
             elif item.error:
                 st.caption(f"Kunde inte skapas: {md(item.error)}")
-        st.markdown(f"{built.slide_count - built.definition_slides + 1}. **Definitioner**")
+        st.markdown(f"{built.slide_count - built.definition_slides + 1}. **{md(built.closing_title)}**")

@@ -18,7 +18,7 @@ import textfmt as fmt
 from textfmt.safe import markup
 from views.model import HIDDEN_SECONDARY, flags
 
-from . import comparison, figures, theme
+from . import comparison, figures, plan, theme
 
 NO_FIGURE = ("kpi", "table", "register_summary", "reference", "failed", "reconciliation")
 
@@ -69,6 +69,8 @@ _MISSING = object()
 def _figure(view, *, chosen_days: int | None = None, x_max: float | None = None) -> go.Figure | None:
     if view.error or view.kind in NO_FIGURE or view.table is None or view.table.empty:
         return None
+    if view.kind in plan.KINDS:  # the cancer plan's goals and summary (charts/plan.py)
+        return plan.figure(view)
     o = view.options
     title, subtitle = _esc(view.title), _esc(view.selection, wrap=80)
     note = _esc(o.get("note"))

@@ -19,6 +19,9 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from indicators.plan.status import STATUS_LABELS as _PLAN_LABELS
+from indicators.plan.status import STATUS_SYMBOLS as _PLAN_SYMBOLS
+
 TEMPLATE = "indikatorpanelen"
 SEPARATORS = ", "
 FONT_FAMILY = "Source Sans Pro, Liberation Sans, Arial, DejaVu Sans, sans-serif"
@@ -55,6 +58,19 @@ LEVEL_COLORS = {
 LEVEL_SYMBOLS = {"high": "✓", "low": "◐", "none": "✗", "suppressed": "–", "no_target": "", "no_cases": ""}
 LEVEL_NAMES = {"high": "Hög målnivå uppnådd", "low": "Låg målnivå uppnådd", "none": "Målnivå ej uppnådd",
                "suppressed": "Otillräckligt underlag", "no_target": "Ingen målnivå", "no_cases": "Inga fall"}
+
+# Cancer-plan goal status (indicators.plan STATUSES), in the same colour-blind-safe style: the
+# three judged outcomes reuse the target-level colours (bluish green, yellow, vermillion), grey for
+# too little data, lavender for a goal the panel cannot measure; every status has its own symbol.
+PLAN_STATUS_COLORS = {
+    "met": LEVEL_COLORS["high"],
+    "on_track": LEVEL_COLORS["low"],
+    "not_met": LEVEL_COLORS["none"],
+    "insufficient": LEVEL_COLORS["suppressed"],
+    "not_measurable": "#b4a7d6",
+}
+PLAN_STATUS_SYMBOLS = dict(_PLAN_SYMBOLS)
+PLAN_STATUS_NAMES = dict(_PLAN_LABELS)
 
 # RCC overtime groups (indicators.distribution.OVERTIME_GROUPS): green within the limit, then
 # yellow → red the further over it.

@@ -11,6 +11,12 @@ n, interval method, suppression and caveats), and closing slide(s) with the defi
 indicators shown. The PDF has the same pages in the same order (16:9 pages), followed by an
 appendix with every slide's notes.
 
+Other documents use the same machinery (reports/plan_report.py, the cancer plan's yearly
+follow-up): `Pack.items` may hold `TextPage`s (a title and paragraphs, cut into pages with
+`paginate`) between the chart slides; a view with `options['slide_text']` gets its picture on the
+left and those lines beside it; `title_info` replaces the meeting and selection lines of the title
+page, `closing` the definitions, and `document` names the kind of document.
+
 Nothing here imports Streamlit; `progress(fraction, text)` reports how far the build has come.
 """
 
@@ -48,6 +54,89 @@ PACK_IMAGE_LAYOUT = (900, 506, 3.6)
 PICTURE_TOP_IN, PICTURE_H_IN = 1.1, 6.0  # the picture under the slide's title and selection line
 
 
+# A chart slide with text beside the picture (options['slide_text']): the picture's width, the text's.
+SIDE_PICTURE_W_IN = 8.3
+SIDE_GAP_IN = 0.2
+SIDE_LEFT_IN = 0.35
+SIDE_TEXT_W_IN = SLIDE_W_IN - SIDE_LEFT_IN - SIDE_PICTURE_W_IN - SIDE_GAP_IN - SIDE_LEFT_IN
+TEXT_BODY_TOP_IN, TEXT_BODY_H_IN = 1.05, 5.85  # the body of a text page, under its title
+BLOCK_SIZES = {"h": 15, "p": 13, "s": 12}  # points: heading, paragraph, small grey line
+SIDE_SIZES = {"h": 13, "p": 12, "s": 12}  # beside a picture (grey tells 's' from 'p')
+
+
+@dataclass(frozen=True)
+class TextPage:
+    """A page of text among the charts: a title and blocks (style, text), style 'h' (heading),
+    'p' (paragraph) or 's' (a smaller grey line). Duck-types the View attributes a pack reads."""
+
+    title: str
+    blocks: tuple[tuple[str, str], ...]
+    notes: tuple[str, ...] = ()
+    selection: str = ""
+    error: None = None
+    indicators: tuple[str, ...] = ()
+    kind: str = "text"
+
+
+def _line_chars(width_in: float, size_pt: float) -> int:
+    """Characters per line of `size_pt` text across `width_in` (DejaVu Sans, a little generous)."""
+    return max(10, int(width_in * 72 / (size_pt * 0.58)))
+
+
+def block_height(style: str, text: str, width_in: float, sizes: dict = BLOCK_SIZES) -> float:
+    """Estimated height in inches of one block, wrapped at `width_in`."""
+    import textwrap
+
+    size = sizes.get(style, 13)
+    lines = sum(max(1, len(textwrap.wrap(part, _line_chars(width_in, size)) or [""]))
+                for part in str(text).split("\n"))
+    return lines * size * 1.27 / 72 + (size * 0.5 / 72 if style != "s" else 2 / 72)
+
+
+def fit_blocks(blocks, width_in: float, height_in: float, sizes: dict = BLOCK_SIZES) -> list[tuple[str, str]]:
+    """`blocks` cut to what fits in width × height: the block that overflows is shortened with '…'
+    and the rest left out; a heading is never left without its text."""
+    out, used = [], 0.0
+    for style, text in blocks:
+        h = block_height(style, text, width_in, sizes)
+        if used + h <= height_in:
+            out.append((style, text))
+            used += h
+            continue
+        size = sizes.get(style, 13)
+        room = int((height_in - used) * 72 / (size * 1.27)) - (1 if style != "s" else 0)
+        chars = room * _line_chars(width_in, size) - 12
+        if style != "h" and room >= 1 and chars > 20:
+            out.append((style, text[:chars].rsplit(" ", 1)[0].rstrip(" ,;:") + " …"))
+        break
+    while out and out[-1][0] == "h":
+        out.pop()
+    return out
+
+
+def paginate(title: str, blocks, *, notes: tuple[str, ...] = (), width_in: float = SLIDE_W_IN - 1.0,
+             height_in: float = TEXT_BODY_H_IN) -> list[TextPage]:
+    """Text pages of `title` holding `blocks` in order, each filled up to `height_in`; a heading
+    is never left last on a page; a block taller than a page is cut ('…'). Pages after the first
+    are titled '… (forts.)'."""
+    pages: list[list[tuple[str, str]]] = [[]]
+    used = 0.0
+    for style, text in blocks:
+        h = block_height(style, text, width_in)
+        if used + h > height_in and pages[-1]:
+            carry = [pages[-1].pop()] if pages[-1] and pages[-1][-1][0] == "h" else []
+            pages.append(carry)
+            used = sum(block_height(st, tx, width_in) for st, tx in carry)
+        if h > height_in:
+            pages[-1] += fit_blocks([(style, text)], width_in, height_in - used)
+            used = height_in
+            continue
+        pages[-1].append((style, text))
+        used += h
+    return [TextPage(title if i == 0 else f"{title} (forts.)", tuple(page), notes if i == 0 else ())
+            for i, page in enumerate(pages) if page or i == 0]
+
+
 @dataclass
 class Pack:
     meeting: str
@@ -62,6 +151,10 @@ class Pack:
     preset: str | None = None
     created: datetime = field(default_factory=lambda: datetime.now().replace(microsecond=0))
     build_seconds: float = 0.0
+    document: str = "Mötespaket"  # what the pack is, in its notes and metadata
+    title_info: list[str] | None = None  # replaces the meeting date and selection on the title page
+    closing: list[TextPage] | None = None  # replaces the definition slides
+    closing_title: str = "Definitioner"
 
     @property
     def title(self) -> str:
@@ -71,7 +164,7 @@ class Pack:
         """Every indicator shown, once, in order of appearance."""
         seen, out = set(), []
         for item in self.items:
-            for ind_id in item.indicators:
+            for ind_id in getattr(item, "indicators", ()):
                 if ind_id not in seen and self.catalogue is not None and ind_id in self.catalogue:
                     seen.add(ind_id)
                     out.append(self.catalogue.get(ind_id))
@@ -79,6 +172,8 @@ class Pack:
 
     @property
     def definition_slides(self) -> int:
+        if self.closing is not None:
+            return len(self.closing)
         return max(1, math.ceil(len(self.indicators()) / DEFINITIONS_PER_SLIDE))
 
     @property
@@ -163,9 +258,10 @@ def chart_png(item: View, ident: DatasetIdentity) -> bytes | None:
 
 def title_lines(pack: Pack) -> list[str]:
     ident = pack.identity
+    head = pack.title_info if pack.title_info is not None else [f"Möte: {pack.meeting_date.isoformat()}",
+                                                                 f"Urval: {pack.selection}"]
     return [
-        f"Möte: {pack.meeting_date.isoformat()}",
-        f"Urval: {pack.selection}",
+        *head,
         f"Datauttag: {ident.extract_date} · Dataset-id: {ident.dataset_id}",
         f"Källa: {ident.source}",
         f"Skapat {pack.created.strftime('%Y-%m-%d %H:%M')} med Indikatorpanelen",
@@ -173,7 +269,7 @@ def title_lines(pack: Pack) -> list[str]:
 
 
 def title_notes(pack: Pack) -> str:
-    lines = [f"Mötespaket: {pack.title}.", f"Urval: {pack.selection}.",
+    lines = [f"{pack.document}: {pack.title}.", f"Urval: {pack.selection}.",
              f"Datauttag {pack.identity.extract_date}; källa: {pack.identity.source}; dataset-id "
              f"{pack.identity.dataset_id} (SHA-256 över manifest och filernas namn och storlek).",
              "Bilder i paketet:"]
@@ -268,29 +364,63 @@ def to_pptx(pack: Pack) -> bytes:
     sub.left, sub.top, sub.width, sub.height = Inches(0.8), Inches(3.1), Inches(SLIDE_W_IN - 1.6), Inches(3.4)
     tf = sub.text_frame
     tf.word_wrap = True
-    for i, line in enumerate(title_lines(pack)):
+    lines = title_lines(pack)
+    for i, line in enumerate(lines):
         p = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
         p.text = line
         p.alignment = 1
         for r in p.runs:
-            r.font.size = Pt(16 if i < 3 else 13)
-            r.font.color.rgb = dark if i < 3 else grey
+            r.font.size = Pt(16 if i < len(lines) - 2 else 13)
+            r.font.color.rgb = dark if i < len(lines) - 2 else grey
     s.notes_slide.notes_text_frame.text = title_notes(pack)
 
-    # 2. chart slides
+    def blocks_box(slide, left, top, width, height, blocks, sizes=BLOCK_SIZES):
+        box = slide.shapes.add_textbox(Inches(left), Inches(top), Inches(width), Inches(height))
+        tf = box.text_frame
+        tf.word_wrap = True
+        for k, (style, text) in enumerate(blocks):
+            p = tf.paragraphs[0] if k == 0 else tf.add_paragraph()
+            r = p.add_run()
+            r.text = text
+            r.font.size, r.font.bold = Pt(sizes.get(style, 13)), style == "h"
+            r.font.color.rgb = grey if style == "s" else dark
+            if style == "h" and k:
+                p.space_before = Pt(6)
+            p.space_after = Pt(2 if style == "s" else 4)
+        return box
+
+    # 2. chart slides (and text pages between them)
     for i, item in enumerate(pack.items):
         page = i + 2
         s = prs.slides.add_slide(prs.slide_layouts[5])
         set_title(s, item.title, 24 if len(item.title) <= 70 else 20)
+        if isinstance(item, TextPage):
+            blocks_box(s, 0.5, TEXT_BODY_TOP_IN, SLIDE_W_IN - 1.0, TEXT_BODY_H_IN, list(item.blocks))
+            textbox(s, 0.5, PICTURE_TOP_IN + PICTURE_H_IN + 0.02, SLIDE_W_IN - 1.0, 0.35, pack.footer(page), 12, grey)
+            s.notes_slide.notes_text_frame.text = "\n".join(item.notes)
+            continue
         textbox(s, 0.5, 0.68, SLIDE_W_IN - 1.0, 0.4, f"Urval: {ximages.stamp_texts(item)[1]}", 12, grey)
         png = pack.images[i] if i < len(pack.images) else None
+        side = item.options.get("slide_text")
         if png is not None:
-            height = PICTURE_H_IN
-            width = height * 16 / 9
-            pic = s.shapes.add_picture(io.BytesIO(png), Inches((SLIDE_W_IN - width) / 2), Inches(PICTURE_TOP_IN),
-                                       height=Inches(height))
+            if side:
+                w, h, _ = item.options.get("image_layout") or PACK_IMAGE_LAYOUT
+                width = SIDE_PICTURE_W_IN
+                height = min(PICTURE_H_IN, width * h / w)
+                left = SIDE_LEFT_IN
+            else:
+                height = PICTURE_H_IN
+                width = height * 16 / 9
+                left = (SLIDE_W_IN - width) / 2
+            pic = s.shapes.add_picture(io.BytesIO(png), Inches(left), Inches(PICTURE_TOP_IN), height=Inches(height))
             # the numbers the picture shows, for screen readers and for anyone auditing the pack
             pic._element.nvPicPr.cNvPr.set("descr", pack.alt_texts[i] if i < len(pack.alt_texts) else item.title)
+            if side:
+                blocks_box(s, SIDE_LEFT_IN + SIDE_PICTURE_W_IN + SIDE_GAP_IN, PICTURE_TOP_IN, SIDE_TEXT_W_IN,
+                           PICTURE_H_IN, fit_blocks(side, SIDE_TEXT_W_IN, PICTURE_H_IN - 0.1, SIDE_SIZES), SIDE_SIZES)
+        elif side:  # nothing to draw (a goal without an indicator): the text across the slide
+            blocks_box(s, 0.5, PICTURE_TOP_IN, SLIDE_W_IN - 1.0, PICTURE_H_IN,
+                       fit_blocks(side, SLIDE_W_IN - 1.0, PICTURE_H_IN - 0.1))
         else:
             msg = item.error or "Diagrammet kunde inte ritas."
             textbox(s, 0.8, 2.5, SLIDE_W_IN - 1.6, 2.0, ["Diagrammet kunde inte skapas för det här urvalet.",
@@ -298,8 +428,15 @@ def to_pptx(pack: Pack) -> bytes:
         textbox(s, 0.5, PICTURE_TOP_IN + PICTURE_H_IN + 0.02, SLIDE_W_IN - 1.0, 0.35, pack.footer(page), 12, grey)
         s.notes_slide.notes_text_frame.text = "\n".join(item.notes)
 
-    # 3. definitions
-    chunks = definition_chunks(pack)
+    # 3. definitions (or the document's own closing pages)
+    for k, closing in enumerate(pack.closing or ()):
+        page = 2 + len(pack.items) + k
+        s = prs.slides.add_slide(prs.slide_layouts[5])
+        set_title(s, closing.title)
+        blocks_box(s, 0.5, TEXT_BODY_TOP_IN, SLIDE_W_IN - 1.0, TEXT_BODY_H_IN, list(closing.blocks))
+        textbox(s, 0.5, 7.0, SLIDE_W_IN - 1.0, 0.4, pack.footer(page), 12, grey)
+        s.notes_slide.notes_text_frame.text = "\n".join(closing.notes)
+    chunks = definition_chunks(pack) if pack.closing is None else []
     for k, chunk in enumerate(chunks):
         page = 2 + len(pack.items) + k
         s = prs.slides.add_slide(prs.slide_layouts[5])
@@ -364,37 +501,68 @@ def to_pdf(pack: Pack) -> bytes:
         pdf.set_font("DejaVu", "B", size)
         pdf.set_text_color(31, 42, 54)
         pdf.set_xy(margin, 8)
-        pdf.multi_cell(width, size * 0.45, text)
+        pdf.multi_cell(width, size * 0.45, text, align="L")
 
     # title page
     pdf.add_page()
     pdf.set_font("DejaVu", "B", 30)
     pdf.set_text_color(31, 42, 54)
     pdf.set_xy(margin + 8, 40)
-    pdf.multi_cell(width - 16, 13, pack.title)
+    pdf.multi_cell(width - 16, 13, pack.title, align="L")
     pdf.set_xy(margin + 8, 82)
-    for i, line in enumerate(title_lines(pack)):
-        pdf.set_font("DejaVu", "", 14 if i < 3 else 11)
-        pdf.set_text_color(*((31, 42, 54) if i < 3 else (85, 95, 107)))
+    lines = title_lines(pack)
+    for i, line in enumerate(lines):
+        big = i < len(lines) - 2
+        pdf.set_font("DejaVu", "", 14 if big else 11)
+        pdf.set_text_color(*((31, 42, 54) if big else (85, 95, 107)))
         pdf.set_x(margin + 8)
-        pdf.multi_cell(width - 16, 7.5 if i < 3 else 6, line)
+        pdf.multi_cell(width - 16, 7.5 if big else 6, line, align="L")
         pdf.ln(1.5)
 
-    # charts
+    def blocks(x: float, y: float, w: float, items, sizes=BLOCK_SIZES) -> None:
+        pdf.set_xy(x, y)
+        for k, (style, text) in enumerate(items):
+            size = sizes.get(style, 13)
+            pdf.set_font("DejaVu", "B" if style == "h" else "", size)
+            pdf.set_text_color(*((85, 95, 107) if style == "s" else (31, 42, 54)))
+            if style == "h" and k:
+                pdf.ln(1.8)
+            pdf.set_x(x)
+            pdf.multi_cell(w, size * 0.45, text, align="L")
+            pdf.ln(0.7 if style == "s" else 1.4)
+
+    # charts (and text pages between them)
     for i, item in enumerate(pack.items):
         page = i + 2
         pdf.add_page()
         heading(item.title, 22 if len(item.title) <= 70 else 18)
+        if isinstance(item, TextPage):
+            blocks(margin, max(26.0, pdf.get_y() + 3), width, item.blocks)
+            footer(page)
+            continue
         pdf.set_font("DejaVu", "", 12)
         pdf.set_text_color(85, 95, 107)
         pdf.set_xy(margin, pdf.get_y() + 1)
-        pdf.multi_cell(width, 5.4, f"Urval: {ximages.stamp_texts(item)[1]}")
+        pdf.multi_cell(width, 5.4, f"Urval: {ximages.stamp_texts(item)[1]}", align="L")
         png = pack.images[i] if i < len(pack.images) else None
-        if png is not None:
-            top = max(36.0, pdf.get_y() + 2)
+        side = item.options.get("slide_text")
+        top = max(36.0, pdf.get_y() + 2)
+        if png is not None and side:
+            w, h, _ = item.options.get("image_layout") or PACK_IMAGE_LAYOUT
+            img_w = SIDE_PICTURE_W_IN * 25.4
+            img_h = min(img_w * h / w, h_mm - 11 - top)
+            img_w = img_h * w / h
+            left = SIDE_LEFT_IN * 25.4
+            pdf.image(io.BytesIO(png), x=left, y=top, w=img_w, h=img_h)
+            side_x = left + SIDE_PICTURE_W_IN * 25.4 + SIDE_GAP_IN * 25.4
+            blocks(side_x, top, w_mm - side_x - SIDE_LEFT_IN * 25.4,
+                   fit_blocks(side, SIDE_TEXT_W_IN, (h_mm - 12 - top) / 25.4, SIDE_SIZES), SIDE_SIZES)
+        elif png is not None:
             img_h = min(PICTURE_H_IN * 25.4, h_mm - 11 - top)  # leave the footer free
             img_w = img_h * 16 / 9
             pdf.image(io.BytesIO(png), x=(w_mm - img_w) / 2, y=top, w=img_w, h=img_h)
+        elif side:
+            blocks(margin, top, width, fit_blocks(side, SLIDE_W_IN - 1.0, (h_mm - 12 - top) / 25.4))
         else:
             pdf.set_font("DejaVu", "", 14)
             pdf.set_text_color(31, 42, 54)
@@ -403,8 +571,16 @@ def to_pdf(pack: Pack) -> bytes:
                            + (item.error or ""))
         footer(page)
 
+    # the document's own closing pages
+    for k, closing in enumerate(pack.closing or ()):
+        page = 2 + len(pack.items) + k
+        pdf.add_page()
+        heading(closing.title)
+        blocks(margin, max(26.0, pdf.get_y() + 3), width, closing.blocks)
+        footer(page)
+
     # definitions
-    chunks = definition_chunks(pack)
+    chunks = definition_chunks(pack) if pack.closing is None else []
     for k, chunk in enumerate(chunks):
         page = 2 + len(pack.items) + k
         pdf.add_page()
@@ -432,7 +608,8 @@ def to_pdf(pack: Pack) -> bytes:
     heading("Anteckningar till bilderna", 18)
     pdf.set_xy(margin, 22)
     notes = [("1. " + pack.title, title_notes(pack))]
-    notes += [(f"{i}. {item.title}", "\n".join(item.notes)) for i, item in enumerate(pack.items, start=2)]
+    notes += [(f"{i}. {item.title}", "\n".join(item.notes)) for i, item in enumerate(pack.items, start=2)
+              if item.notes]
     for head, text in notes:
         pdf.set_font("DejaVu", "B", 10)
         pdf.set_text_color(31, 42, 54)

@@ -212,6 +212,10 @@ def frame(view: View, catalogue) -> pd.DataFrame:
         return pd.DataFrame()
     if view.kind == "reference":
         return view.table.reset_index(drop=True)
+    if view.kind in ("plan_goal", "plan_summary"):  # the cancer plan (export/plan_tables.py)
+        from . import plan_tables
+
+        return plan_tables.frame(view, catalogue)
     if view.kind in ("distribution", "overtime"):
         rows = _detail_rows(view)
     elif view.kind == "register_summary":

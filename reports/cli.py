@@ -105,5 +105,19 @@ def run_report(args, where: dict[str, list[str]]) -> int:
     return 0
 
 
+def _plan_report_arguments(r) -> None:
+    from .plan_report import add_arguments as plan_arguments
+
+    plan_arguments(r)
+
+
+def _run_plan_report(args, where) -> int:
+    from .plan_report import run_plan_report
+
+    return run_plan_report(args, where)
+
+
 # (name, help, add_arguments, run(args, where)) for indicators.cli.main(extra=...)
-COMMANDS = [("report", "bygg ett mötespaket (pptx eller pdf)", add_arguments, run_report)]
+COMMANDS = [("report", "bygg ett mötespaket (pptx eller pdf)", add_arguments, run_report),
+            ("plan-report", "cancerplanens årliga uppföljningsrapport (pptx eller pdf)", _plan_report_arguments,
+             _run_plan_report)]

@@ -48,6 +48,8 @@ PAGES = (
              "Jämförelse och underlag", False, False, False),
     PageSpec("8_Motespaket.py", "Mötespaket", ":material/slideshow:", "motespaket", "Jämförelse och underlag",
              True, True, True),
+    PageSpec("9_Cancerplan.py", "Cancerplan", ":material/flag:", "cancerplan", "Jämförelse och underlag",
+             False, False, False, "Handlingsplanens mål: status, trend mot målet, ansvarig och uppföljningsrapport."),
 )
 
 

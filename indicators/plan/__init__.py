@@ -12,13 +12,15 @@ typed goals, and each goal's status judged on a data set. Format and rules: docs
 
 from .model import CHAPTERS, Goal, Plan, PlanError, PlanProblem, StatusNote, Unit
 from .reader import SAMPLE_PLAN, read_plan
+from .table import plan_bytes
 from .reference import PlanContext
-from .judge import default_year, judge_goal, judge_plan
-from .status import CI_LABELS, STATUS_LABELS, STATUSES, GoalResult, Trend, YearValue, decide, fit_trend
+from .judge import default_year, judge_goal, judge_plan, rejudge
+from .status import CI_LABELS, STATUS_LABELS, STATUS_SYMBOLS, STATUSES, GoalResult, Trend, YearValue, decide, fit_trend
 from .summary import linked_indicators, results_table, summary
 
 __all__ = [
-    "CHAPTERS", "CI_LABELS", "STATUSES", "STATUS_LABELS", "SAMPLE_PLAN",
+    "CHAPTERS", "CI_LABELS", "STATUSES", "STATUS_LABELS", "STATUS_SYMBOLS", "SAMPLE_PLAN",
     "Goal", "GoalResult", "Plan", "PlanContext", "PlanError", "PlanProblem", "StatusNote", "Trend", "Unit", "YearValue",
-    "decide", "default_year", "fit_trend", "judge_goal", "judge_plan", "linked_indicators", "read_plan", "results_table", "summary",
+    "decide", "default_year", "fit_trend", "judge_goal", "judge_plan", "linked_indicators", "plan_bytes", "read_plan", "rejudge", "results_table",
+    "summary",
 ]

@@ -78,6 +78,11 @@ def judge_goal(ds, goal: Goal, year: int, *, min_n: int | None = None, labels=No
 def _result(goal, unit, part, part_label, ind: Indicator, rows: pd.DataFrame, years, year) -> GoalResult:
     by_year = {int(r["year"]): r for r in rows.to_dict("records")}
     series = tuple(_year_value(y, by_year.get(y)) for y in years)
+    return _judged(goal, unit, part, part_label, ind, series, year)
+
+
+def _judged(goal, unit, part, part_label, ind: Indicator, series: tuple[YearValue, ...], year: int) -> GoalResult:
+    """The result of one series (the rules of status.py and the reason's Swedish suffixes)."""
     latest = next((p for p in series if p.year == year), None)
     upper = 100.0 if ind.kind == "proportion" else None
     if goal.goal_value is None:
@@ -91,6 +96,16 @@ def _result(goal, unit, part, part_label, ind: Indicator, rows: pd.DataFrame, ye
     if latest is not None and latest.shown and latest.placeholder_target:
         reason += " Några ledtidsgränser är platshållare."
     return GoalResult(goal, unit, year, status, reason, ind, part, part_label, latest, series, trend, ci)
+
+
+def rejudge(result: GoalResult, series) -> GoalResult:
+    """`result` judged again on `series` (the same years, some of them now hidden): what an output
+    shows after its own disclosure control. Status, reason, trend and interval judgement use only
+    the values still shown, so none of them can give a hidden value back."""
+    if result.indicator is None or not result.series:
+        return result
+    return _judged(result.goal, result.unit, result.part, result.part_label, result.indicator, tuple(series),
+                   result.year)
 
 
 def _yearly(ds, ind: Indicator, goal: Goal, level: str, year: int, min_n) -> tuple[pd.DataFrame, list[int]]:
@@ -119,6 +134,7 @@ def _complementary_within_years(ds, table: pd.DataFrame, dims: list[str]) -> pd.
     if "region" in dims and "regions" in ds.available:
         parents = dict(ds.cursor().execute("SELECT region_code, healthcare_region FROM regions").fetchall())
     table = table.copy()
+    table["protected"] = False
     for _, idx in table.groupby("year", sort=False).groups.items():
         part = table.loc[idx]
         if not part["suppressed"].astype(bool).any():
@@ -128,6 +144,7 @@ def _complementary_within_years(ds, table: pd.DataFrame, dims: list[str]) -> pd.
         if newly.any():
             rows = newly[newly].index
             table.loc[rows, "suppressed"] = True
+            table.loc[rows, "protected"] = True
             for col in _VALUE_COLUMNS:
                 table.loc[rows, col] = pd.NA
             table.loc[rows, "target_level"] = pd.NA
@@ -146,7 +163,8 @@ def _year_value(year: int, row) -> YearValue:
     provisional = bool(row["provisional"]) if not pd.isna(row["provisional"]) else False
     placeholder = bool(row["placeholder_target"]) if not pd.isna(row["placeholder_target"]) else False
     if suppressed:
-        return YearValue(year, True, True, provisional, placeholder_target=placeholder)
+        protected = bool(row.get("protected", False)) if not pd.isna(row.get("protected", False)) else False
+        return YearValue(year, True, True, provisional, placeholder_target=placeholder, protected=protected)
     return YearValue(year, True, False, provisional, num("numerator", int), num("denominator"), num("value"),
                      num("ci_low"), num("ci_high"), placeholder, num("missing", int))
 

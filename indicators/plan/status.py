@@ -37,6 +37,8 @@ STATUS_LABELS = {
     "insufficient": "Otillräckligt underlag",
     "not_measurable": "Ej mätbar",
 }
+# One symbol per status, so that status is never told by colour alone (charts.theme colours them).
+STATUS_SYMBOLS = {"met": "✓", "on_track": "↗", "not_met": "✗", "insufficient": "–", "not_measurable": "○"}
 CI_LABELS = {"met": "säkert uppnått (hela 95 %-intervallet når målet)",
              "not_met": "säkert ej uppnått (hela 95 %-intervallet missar målet)",
              "uncertain": "osäkert (95 %-intervallet omfattar målvärdet)"}
@@ -48,7 +50,9 @@ _TOLERANCE = 1e-9
 @dataclass(frozen=True)
 class YearValue:
     """One year of a unit's series. `has_data` False: no row for the year (nothing counted).
-    `suppressed`: too few to show — every count and value is None."""
+    `suppressed`: too few to show — every count and value is None. `protected`: suppressed not for
+    its own size but so that a small group beside it cannot be computed (complementary
+    suppression over the plan's output)."""
 
     year: int
     has_data: bool
@@ -61,6 +65,7 @@ class YearValue:
     ci_high: float | None = None
     placeholder_target: bool = False
     missing: int | None = None
+    protected: bool = False
 
     @property
     def shown(self) -> bool:
@@ -193,6 +198,9 @@ def decide(series, year: int, goal_value: float, direction: str, deadline: date 
     target = _goal_text(goal_value, direction, deadline, unit)
     if latest is None or not latest.has_data:
         return "insufficient", f"Inga data för {year} ({target}).", trend, None
+    if latest.suppressed and latest.protected:
+        return "insufficient", (f"{year}: värdet visas inte, så att en liten grupp inte kan räknas fram ur de "
+                                f"andra siffrorna ({target})."), trend, None
     if latest.suppressed or latest.value is None:
         return "insufficient", f"{year}: otillräckligt underlag, för få fall för att visas ({target}).", trend, None
     ci = None

@@ -57,6 +57,13 @@ def read_raw(source, name: str | None = None) -> RawPlan:
     raise PlanError(f"{label}: okänd filtyp {suffix or '(ingen)'!r}; planen ska vara .xlsx eller .csv")
 
 
+def plan_bytes(source, name: str | None = None) -> tuple[str, bytes]:
+    """(file name, content) of a plan source (a path, bytes with `name`, or a file object), with the
+    same checks as `read_raw` (exists, not empty, at most MAX_FILE_BYTES). Raises PlanError."""
+    label, data, _suffix = _load(source, name)
+    return label, data
+
+
 def _load(source, name: str | None) -> tuple[str, bytes, str]:
     if isinstance(source, (bytes, bytearray)):
         label = name or "planfil"
