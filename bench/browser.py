@@ -1,11 +1,15 @@
 """The speed a person feels (issue 13): Chromium against `streamlit run app.py`, each interaction
 timed until the page has *settled* with every chart drawn.
 
-    python -m bench.browser --app CHECKOUT --data DIR [--rounds 3] [--budget 600] [--out FILE.json]
-    python -m bench.run --only browser --scales 1          # the same, as a part of `make bench`
+    python -m bench.browser [--app CHECKOUT] [--data DIR] [--rounds 3] [--budget 900] [--out FILE.json]
+    python -m bench.browser --pair OLD_CHECKOUT --save-before bench/browser_before.json   # before/after
+    python -m bench.run --only browser --scales 1          # as a part of `make bench`
 
 `--app` is the checkout whose `app.py` is served (this one by default), so the same measurement
-runs against an older checkout (the "before" figures of issue 13). Debian's /usr/bin/chromium
+runs against an older checkout (the "before" figures of issue 13); `--pair OLD` measures both in
+the same time window, their rounds interleaved, so that a loaded machine weighs on both alike, and
+`--save-before` keeps the old one's summary in bench/browser_before.json, which BENCHMARKS.md
+shows beside every later run. Debian's /usr/bin/chromium
 through Playwright, viewport 1400 × 900; the server is started once and warmed (every page opened
 once) before anything is timed; the load average is recorded at the start and end.
 
@@ -360,12 +364,19 @@ def _select_value(page, key: str) -> str:
 
 
 def _open_list(box) -> None:
-    """Open a selectbox's or multiselect's list with its button (a click on the field also types)."""
+    """Open a selectbox's or multiselect's list with its button (a click on the field also types).
+    A click while the page is still busy can be lost: tried up to three times."""
+    page = box.page
     button = box.locator("button[aria-haspopup='listbox']")
-    if button.count():
-        button.first.click()
-    else:
-        box.locator("input[role='combobox']").first.click()
+    target = button.first if button.count() else box.locator("input[role='combobox']").first
+    for _ in range(3):
+        target.click()
+        try:
+            page.locator("[role='option']").first.wait_for(timeout=5000)
+            return
+        except Exception:  # noqa: BLE001 - Playwright's TimeoutError: not open yet
+            page.keyboard.press("Escape")
+    raise RuntimeError("the list of options did not open")
 
 
 class Chooser:
@@ -407,16 +418,16 @@ def change_filter(page, key: str, chooser: Chooser) -> str:
 def _choose_option(page, box, key: str, chooser: Chooser, neighbour: bool = False) -> str:
     current = _select_value(page, key) if key != "regioner" else ""
     _open_list(box)
-    options = _options(page)
-    if neighbour and current in options:  # the next month: a new period, as a person moves it
-        i = options.index(current)
-        target = options[i - 1] if i > 0 else options[i + 1]
+    if neighbour and current:  # a month selectbox: one month earlier, like the period slider's step
+        target = _months_back(current, 1)
     else:
-        target = chooser.pick(key, options, current)
+        target = chooser.pick(key, _options(page), current)
     if target is None:
         page.keyboard.press("Escape")
         raise RuntimeError(f"{key}: no other option to choose")
     option = page.get_by_role("option", name=target, exact=True).first
+    if not option.count():  # not rendered in the list's window: type to find it, as a person does
+        box.locator("input[role='combobox']").first.fill(target)
     option.scroll_into_view_if_needed()
     arm(page)
     option.click()
@@ -456,6 +467,7 @@ class Bench:
         self.levels: list[str] = []
         self.tabs: dict[str, list[str]] = {}
         self.cached = None  # the context of new_tabs
+        self.only_pages: set[str] = set()  # url paths to measure (empty: every page)
 
     # bookkeeping
     def record(self, kind: str, page_title: str, sample: dict, round_no: int, what: str = "") -> None:
@@ -475,6 +487,9 @@ class Bench:
         self.cached = new_context(self.browser)  # a browser that has been here before (see new_tabs)
         page, first = open_page(self.cached, self.url + "/", timeout_s=300)
         self.pages = [p for p in nav_links(page) if p["path"]]
+        if self.only_pages:
+            self.pages = [p for p in self.pages if p["path"].strip("/") in self.only_pages
+                          or (p["path"] == "/" and "oversikt" in self.only_pages)]
         self.period_key = "period" if has_widget(page, "period") else "fran"
         self.regions = self._harvest(page, "egen_region")
         self.pathways = self._harvest(page, "forlopp")
@@ -706,71 +721,110 @@ def judge(summary: dict) -> list[dict]:
 
 # -- entry points -----------------------------------------------------------------------------------
 
+def _unusable(roots: list[Path]) -> str | None:
+    for root in roots:
+        if not (root / "app.py").exists():
+            return f"{root / 'app.py'} finns inte"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError as exc:
+        return f"playwright: {exc}"
+    if not Path(CHROMIUM).exists():
+        return f"{CHROMIUM} finns inte"
+    return None
+
+
 def run(args: dict, log=print) -> dict:
     """Measure the app of checkout args['root'] over args['data']; the worker's task 'browser'.
 
-    args: root, data, rounds (default 3), budget_s (default 600), cache_dir (the load cache folder
-    for the server; default the app's own), log_dir."""
-    root = Path(args.get("root") or ROOT)
-    data = Path(args["data"])
-    rounds = int(args.get("rounds", 3))
-    budget_s = float(args.get("budget_s", 600))
-    if not (root / "app.py").exists():
-        return {"skipped": f"{root / 'app.py'} finns inte"}
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as exc:
-        return {"skipped": f"playwright: {exc}"}
-    if not Path(CHROMIUM).exists():
-        return {"skipped": f"{CHROMIUM} finns inte"}
-    env = {}
-    if args.get("cache_dir"):
-        env["INDIKATORPANELEN_CACHE_DIR"] = str(args["cache_dir"])
-    commit = _git_commit(root)
-    out: dict = {"app": str(root), "commit": commit, "started": time.strftime("%Y-%m-%d %H:%M"), "data": str(data), "viewport": VIEWPORT, "quiet_ms": QUIET_MS,
-                 "loadavg_start": loadavg(), "rounds_planned": rounds}
-    log_dir = Path(args.get("log_dir") or (ROOT / "data" / "bench"))
+    args: root, data, rounds (default 3), budget_s (default 600; includes starting and warming the
+    server), cache_dir (the server's load-cache folder; default the app's own), log_dir, url (an
+    app already running: no server is started), pages (url paths to measure; default all)."""
+    return measure([dict(args, label="app")], args, log)["app"]
+
+
+def run_pair(before: dict, after: dict, common: dict, log=print) -> dict:
+    """Measure two checkouts in the same time window, their rounds interleaved (before, after,
+    after, before, …) so that the machine's load weighs on both alike. Returns {'before', 'after'}."""
+    return measure([dict(before, label="before"), dict(after, label="after")], common, log)
+
+
+def measure(apps: list[dict], common: dict, log=print) -> dict:
+    """Start a server per app (each {label, root, data[, url, cache_dir]}), warm each, then run
+    `common['rounds']` rounds of every kind, alternating the apps' order from round to round, within
+    common['budget_s']. Returns {label: results}."""
+    from playwright.sync_api import sync_playwright
+
+    roots = [Path(a.get("root") or ROOT) for a in apps]
+    why = _unusable(roots)
+    if why:
+        return {a["label"]: {"skipped": why} for a in apps}
+    rounds = int(common.get("rounds", 3))
+    budget_s = float(common.get("budget_s", 600))
+    log_dir = Path(common.get("log_dir") or (ROOT / "data" / "bench"))
     t_start = now()
-    server = contextlib.nullcontext(argparse.Namespace(url=args["url"])) if args.get("url") else \
-        Server(root, data, log_dir / "browser-server.log", env)
-    with server as srv, sync_playwright() as p:
+    outs: dict[str, dict] = {}
+    benches: dict[str, Bench] = {}
+
+    def over_budget() -> bool:
+        return now() - t_start > budget_s
+
+    with contextlib.ExitStack() as stack:
+        urls = {}
+        for a, root in zip(apps, roots, strict=True):
+            data = Path(a["data"])
+            outs[a["label"]] = {"app": str(root), "commit": _git_commit(root), "data": str(data),
+                                "started": time.strftime("%Y-%m-%d %H:%M"), "viewport": VIEWPORT,
+                                "quiet_ms": QUIET_MS, "loadavg_start": loadavg(), "rounds_planned": rounds,
+                                "rounds_done": 0}
+            if a.get("url"):
+                urls[a["label"]] = a["url"]
+                continue
+            env = {"INDIKATORPANELEN_CACHE_DIR": str(a["cache_dir"])} if a.get("cache_dir") else {}
+            srv = stack.enter_context(Server(root, data, log_dir / f"browser-server-{a['label']}.log", env))
+            urls[a["label"]] = srv.url
+        p = stack.enter_context(sync_playwright())
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            bench = Bench(browser, srv.url, data, log=log)
-            log(f"  browser: server {srv.url} up after {now() - t_start:.1f} s; warming up (every page once)")
+        stack.callback(browser.close)
+        for a in apps:
+            label, out = a["label"], outs[a["label"]]
+            bench = benches[label] = Bench(browser, urls[label], Path(a["data"]), log=log)
+            bench.only_pages = set(common.get("pages") or ())
+            log(f"  browser [{label}]: server {urls[label]} up after {now() - t_start:.1f} s; warming up")
             out["warm_up"] = bench.warm_up()
-            log(f"  browser: warm-up {out['warm_up']['seconds']:.0f} s; pages "
-                f"{', '.join(p['title'] for p in bench.pages)}; tabs on {', '.join(bench.tabs) or '–'}")
-            t_measure = now()
-
-            def over_budget() -> bool:
-                return now() - t_start > budget_s
-
-            done = 0
-            for r in range(rounds):
+            log(f"  browser [{label}]: warm-up {out['warm_up']['seconds']:.0f} s; pages "
+                f"{', '.join(pg['title'] for pg in bench.pages)}; tabs on {', '.join(bench.tabs) or '–'}")
+        t_measure = now()
+        labels = [a["label"] for a in apps]
+        for r in range(rounds):
+            order = labels if r % 2 == 0 else labels[::-1]
+            for label in order:
                 if over_budget():
                     break
-                t_round = now()
+                bench, t_round = benches[label], now()
                 bench.first_pages(r, over_budget)
                 bench.new_tabs(r, over_budget)
                 bench.shared_links(r, over_budget, offset=r * len(bench.pages))
                 bench.session_walk(r, over_budget)
-                done += 1
-                log(f"  browser: round {r + 1} of {rounds} in {now() - t_round:.0f} s "
+                if not over_budget():
+                    outs[label]["rounds_done"] += 1
+                log(f"  browser [{label}]: round {r + 1} of {rounds} in {now() - t_round:.0f} s "
                     f"({len(bench.samples)} samples, {len(bench.failures)} failed), load {loadavg()}")
-            out["rounds_done"] = done
-            out["measure_s"] = round(now() - t_measure, 1)
-            if done < rounds:
-                out["note"] = f"{rounds - done} of {rounds} rounds left out (time budget {budget_s:.0f} s)"
-        finally:
-            browser.close()
-    out["loadavg_end"] = loadavg()
-    out["samples"] = bench.samples
-    out["failures"] = bench.failures
-    out["summary"] = summarise(bench.samples)
-    out["targets"] = judge(out["summary"])
-    out["wall_s"] = round(now() - t_start, 1)
-    return out
+    for label, out in outs.items():
+        bench = benches[label]
+        out["loadavg_end"] = loadavg()
+        out["measure_s"] = round(now() - t_measure, 1)
+        if out["rounds_done"] < rounds:
+            out["note"] = (f"{rounds - out['rounds_done']} of {rounds} rounds left out or cut short "
+                           f"(time budget {budget_s:.0f} s)")
+        out["samples"] = bench.samples
+        loads = [x["load1"] for x in bench.samples if x.get("load1") is not None]
+        out["load1_p50"] = round(statistics.median(loads), 2) if loads else None
+        out["failures"] = bench.failures
+        out["summary"] = summarise(bench.samples)
+        out["targets"] = judge(out["summary"])
+        out["wall_s"] = round(now() - t_start, 1)
+    return outs
 
 
 def _git_commit(root: Path) -> str | None:
@@ -783,43 +837,59 @@ def _git_commit(root: Path) -> str | None:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m bench.browser", description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m bench.browser", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--app", default=str(ROOT), help="the checkout whose app.py is served (default: this one)")
     ap.add_argument("--data", default=None, help="the extract set (default: APP/data/sample)")
+    ap.add_argument("--url", default=None, help="measure an app already running there (no server is started)")
+    ap.add_argument("--pair", default=None, metavar="BEFORE_CHECKOUT",
+                    help="also measure this older checkout, rounds interleaved with --app (before and after)")
+    ap.add_argument("--pair-data", default=None, help="its extract set (default: BEFORE_CHECKOUT/data/sample)")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--budget", type=float, default=900, help="seconds for the whole run")
+    ap.add_argument("--pages", default="", help="comma-separated url paths to measure (default: every page)")
     ap.add_argument("--out", default=None, help="write the results as JSON here")
-    ap.add_argument("--url", default=None, help="measure an app already running there (no server is started)")
     ap.add_argument("--before", default=str(BEFORE_FILE), help="the \"before\" figures to compare with (JSON)")
     ap.add_argument("--save-before", default=None, metavar="FILE",
-                    help="keep this run's summary as the \"before\" figures (e.g. bench/browser_before.json)")
+                    help="keep the \"before\" figures of this run (the --pair checkout's, else this run's) "
+                         "in FILE, e.g. bench/browser_before.json")
     ap.add_argument("--report", default=None, metavar="RESULTS.json",
                     help="measure nothing: print the section for a saved run")
     a = ap.parse_args(argv)
     app = Path(a.app).resolve()
     data = Path(a.data).resolve() if a.data else app / "data" / "sample"
-    if not a.report and not (data / "manifest.json").exists():
-        print(f"no extract set at {data} (python -m indicators generate --out {data} --scale 1 --seed 1)",
-              file=sys.stderr)
-        return 2
+    pair = Path(a.pair).resolve() if a.pair else None
+    pair_data = (Path(a.pair_data).resolve() if a.pair_data else pair / "data" / "sample") if pair else None
+    if not a.report:
+        for d in (data, pair_data):
+            if d is not None and not (d / "manifest.json").exists():
+                print(f"no extract set at {d} (python -m indicators generate --out {d} --scale 1 --seed 1)",
+                      file=sys.stderr)
+                return 2
 
     def log(msg):
         print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
 
+    common = {"rounds": a.rounds, "budget_s": a.budget, "log_dir": str(Path(a.out).parent) if a.out else None,
+              "pages": [p.strip().strip("/") for p in a.pages.split(",") if p.strip()]}
     if a.report:
         res = json.loads(Path(a.report).read_text(encoding="utf-8"))
+    elif pair:
+        res = run_pair({"root": str(pair), "data": str(pair_data)}, {"root": str(app), "data": str(data),
+                                                                      "url": a.url}, common, log=log)
     else:
-        res = run({"root": str(app), "data": str(data), "rounds": a.rounds, "budget_s": a.budget,
-                   "log_dir": str(Path(a.out).parent) if a.out else None, "url": a.url}, log=log)
+        res = run({"root": str(app), "data": str(data), "url": a.url, **common}, log=log)
     if a.out and not a.report:
         Path(a.out).write_text(json.dumps(res, indent=1, ensure_ascii=False), encoding="utf-8")
         log(f"wrote {a.out}")
+    after, before = (res["after"], before_record(res["before"])) if "after" in res else (res, None)
     if a.save_before:
-        Path(a.save_before).write_text(json.dumps(before_record(res), indent=1, ensure_ascii=False) + "\n",
-                                       encoding="utf-8")
+        kept = before or before_record(res)
+        Path(a.save_before).write_text(json.dumps(kept, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         log(f"wrote {a.save_before}")
-    before = load_before(Path(a.before)) if a.before and not a.save_before else None
-    print("\n".join(report_lines(res, before=before)))
+    if before is None and a.before and not a.save_before:
+        before = load_before(Path(a.before))
+    print("\n".join(report_lines(after, before=before)))
     return 0
 
 
@@ -840,8 +910,8 @@ def load_before(path: Path = BEFORE_FILE) -> dict | None:
 
 def before_record(res: dict) -> dict:
     """What of a run is kept as the "before" figures: where, when, the load, the summary."""
-    keep = ("app", "commit", "data", "started", "loadavg_start", "loadavg_end", "rounds_done", "summary", "targets",
-            "failures", "note")
+    keep = ("app", "commit", "data", "started", "loadavg_start", "loadavg_end", "load1_p50", "rounds_done", "summary",
+            "targets", "failures", "note")
     return {k: res.get(k) for k in keep if k in res}
 
 
@@ -863,11 +933,12 @@ def _page_range(kind_summary: dict | None) -> str:
 def comparison_lines(before: dict, after: dict) -> list[str]:
     """The issue's table, measured the same way before and after: p50 / p90 / max over every page,
     and the range of the pages' medians."""
-    lines = [f"Before: `{before.get('commit') or before.get('app')}` measured {before.get('started', '')} "
-             f"(load average {before.get('loadavg_start')} → {before.get('loadavg_end')}); after: "
-             f"`{after.get('commit') or after.get('app')}` measured {after.get('started', '')} (load average "
-             f"{after.get('loadavg_start')} → {after.get('loadavg_end')}). Seconds, p50 / p90 / max over all pages; "
-             "then the range of the pages' medians.", "",
+    def where(r):
+        return (f"`{r.get('commit') or r.get('app')}` measured {r.get('started', '')}, {r.get('rounds_done')} "
+                f"round(s), 1-minute load average {r.get('load1_p50')} (median over its samples)")
+
+    lines = [f"Before: {where(before)}; after: {where(after)}. Seconds, p50 / p90 / max over all pages; then the "
+             "range of the pages' medians.", "",
              "| what a person does | before | after | before, pages' medians | after, pages' medians |",
              "| --- | --- | --- | --- | --- |"]
     bs, as_ = before.get("summary") or {}, after.get("summary") or {}
@@ -889,7 +960,8 @@ def report_lines(res: dict, title: str = "## Speed a person feels (browser)", be
     lines.append(f"Chromium {VIEWPORT['width']} × {VIEWPORT['height']} (Playwright, /usr/bin/chromium) against "
                  f"`streamlit run app.py` of `{res.get('commit') or res.get('app')}` over `{res.get('data')}`, server "
                  f"warm (every page opened once first). {res.get('rounds_done')} round(s) of every kind on every "
-                 f"page; load average {res.get('loadavg_start')} at the start, {res.get('loadavg_end')} at the end "
+                 f"page; load average {res.get('loadavg_start')} at the start, {res.get('loadavg_end')} at the end, "
+                 f"1-minute load {res.get('load1_p50')} as the median over the samples "
                  "(two cores shared by the server, Chromium and other work). Seconds until the page has settled: "
                  "the run the input started has finished, every displayed chart is drawn, nothing is loading, "
                  f"and the page has been still for {QUIET_MS} ms (not counted). `python -m bench.browser --help` "
