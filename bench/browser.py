@@ -810,10 +810,20 @@ def measure(apps: list[dict], common: dict, log=print) -> dict:
                     outs[label]["rounds_done"] += 1
                 log(f"  browser [{label}]: round {r + 1} of {rounds} in {now() - t_round:.0f} s "
                     f"({len(bench.samples)} samples, {len(bench.failures)} failed), load {loadavg()}")
+                if common.get("checkpoint"):  # a long run keeps what it has measured
+                    common["checkpoint"](_results(outs, benches, rounds, budget_s, t_start, t_measure))
+    return _results(outs, benches, rounds, budget_s, t_start, t_measure)
+
+
+def _results(outs: dict, benches: dict, rounds: int, budget_s: float, t_start: float, t_measure: float) -> dict:
+    """The results so far of every app: samples, failures, summary and targets."""
     for label, out in outs.items():
-        bench = benches[label]
+        bench = benches.get(label)
+        if bench is None:
+            continue
         out["loadavg_end"] = loadavg()
         out["measure_s"] = round(now() - t_measure, 1)
+        out.pop("note", None)
         if out["rounds_done"] < rounds:
             out["note"] = (f"{rounds - out['rounds_done']} of {rounds} rounds left out or cut short "
                            f"(time budget {budget_s:.0f} s)")
@@ -834,6 +844,10 @@ def _git_commit(root: Path) -> str | None:
         return r.stdout.strip()[:100] or None
     except (OSError, subprocess.SubprocessError):
         return None
+
+
+def _stop(signum, frame):
+    raise KeyboardInterrupt
 
 
 def main(argv=None) -> int:
@@ -872,6 +886,13 @@ def main(argv=None) -> int:
 
     common = {"rounds": a.rounds, "budget_s": a.budget, "log_dir": str(Path(a.out).parent) if a.out else None,
               "pages": [p.strip().strip("/") for p in a.pages.split(",") if p.strip()]}
+    if a.out:
+        def checkpoint(outs: dict) -> None:
+            Path(a.out).write_text(json.dumps(outs if pair else outs["app"], indent=1, ensure_ascii=False),
+                                   encoding="utf-8")
+        common["checkpoint"] = checkpoint
+    # a stop (SIGTERM) unwinds like Ctrl-C: the servers are stopped, the last checkpoint stays
+    signal.signal(signal.SIGTERM, _stop)
     if a.report:
         res = json.loads(Path(a.report).read_text(encoding="utf-8"))
     elif pair:
