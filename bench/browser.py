@@ -9,9 +9,9 @@ timed until the page has *settled* with every chart drawn.
 runs against an older checkout (the "before" figures of issue 13); `--pair OLD` measures both in
 the same time window, their rounds interleaved, so that a loaded machine weighs on both alike, and
 `--save-before` keeps the old one's summary in bench/browser_before.json, which BENCHMARKS.md
-shows beside every later run. Debian's /usr/bin/chromium
-through Playwright, viewport 1400 × 900; the server is started once and warmed (every page opened
-once) before anything is timed; the load average is recorded at the start and end.
+shows beside every later run. Debian's /usr/bin/chromium through Playwright, viewport 1400 × 900;
+the server is started once and warmed (every page opened once) before anything is timed; the load
+average is recorded at the start and end and with every sample.
 
 Settled: Streamlit says the script run caused by the interaction has finished
 (`[data-testid='stApp'][data-test-script-state='notRunning']` after it was `running`), every plotly
@@ -24,8 +24,8 @@ that quiet stretch (or the end of the run, if later). The quiet stretch itself i
 Each sample also records where the time went: input → the server starts the run, the run (the
 browser draws while the server runs), and drawing after the run has finished.
 
-What is measured, in rounds (each round visits every page once per kind; the time budget stops
-the rounds, never a round half-way through a kind):
+What is measured, in rounds (a round visits every page for every kind; the time budget is checked
+before each sample, and a round it cuts short is reported):
 
   first_page   a new session: a fresh browser context (no cookies, no HTTP cache) opens the page URL
   new_tab      a new session in a new tab of a browser that has been here before (Streamlit's and
@@ -33,11 +33,12 @@ the rounds, never a round half-way through a kind):
   shared_link  a fresh context opens the page with filters in the query string (level, own region,
                pathway and period; a selection not seen before in each sample, so nothing is cached)
   page_switch  a click on the page's link in the sidebar navigation, from the page before it
-  filter       one filter changed on the page the way a person does it, by its widget (the period
-               slider's start thumb moved one month with the keyboard — the older app's `fran`
-               selectbox —, a region added to `regioner`, another `egen_region`, `forlopp` or
-               `niva` option clicked); the filter rotates with the page and the round, and every
-               change makes a selection not seen before
+  filter       two filters changed on the page, one after the other, the way a person does it, by
+               the widget (the period slider's start thumb moved a month earlier with the keyboard
+               — in the older app the `fran` month selectbox —, a region added to `regioner`,
+               another `egen_region`, `forlopp` or `niva` option clicked); the filters rotate with
+               the page and the round, and as their values accumulate in the session the selection
+               is nearly always one the server has not seen: what a person changing a filter meets
   tab_switch   a click on the next tab of every page that has tabs
   slider       the "Andel inom X dagar" slider (`inom_dagar`, on the Fördelning tab) moved one day
 
@@ -869,6 +870,9 @@ def main(argv=None) -> int:
                          "in FILE, e.g. bench/browser_before.json")
     ap.add_argument("--report", default=None, metavar="RESULTS.json",
                     help="measure nothing: print the section for a saved run")
+    ap.add_argument("--into", default=None, metavar="BENCHMARKS.md",
+                    help="also put the section into this report in place of its browser section (the rest of "
+                         "the file is kept; `make bench` writes the whole file)")
     a = ap.parse_args(argv)
     app = Path(a.app).resolve()
     data = Path(a.data).resolve() if a.data else app / "data" / "sample"
@@ -910,7 +914,13 @@ def main(argv=None) -> int:
         log(f"wrote {a.save_before}")
     if before is None and a.before and not a.save_before:
         before = load_before(Path(a.before))
-    print("\n".join(report_lines(after, before=before)))
+    section = report_lines(after, before=before)
+    if a.into:
+        target = Path(a.into)
+        target.write_text(splice(target.read_text(encoding="utf-8") if target.exists() else "", section),
+                          encoding="utf-8")
+        log(f"put the browser section into {target}")
+    print("\n".join(section))
     return 0
 
 
@@ -934,6 +944,23 @@ def before_record(res: dict) -> dict:
     keep = ("app", "commit", "data", "started", "loadavg_start", "loadavg_end", "load1_p50", "rounds_done", "summary",
             "targets", "failures", "note")
     return {k: res.get(k) for k in keep if k in res}
+
+
+SECTION_TITLE = "## Speed a person feels (browser)"
+
+
+def splice(text: str, section: list[str]) -> str:
+    """`text` (a BENCHMARKS.md) with its browser section replaced by `section`; put before
+    "## Method" (where bench.report puts it) when it has none."""
+    body = "\n".join(section).strip("\n") + "\n"
+    start = text.find("\n" + SECTION_TITLE + "\n")
+    if start >= 0:
+        end = text.find("\n## ", start + 1)
+        return text[:start + 1] + body + (text[end:] if end >= 0 else "")
+    method = text.find("\n## Method\n")
+    if method >= 0:
+        return text[:method + 1] + body + text[method:]
+    return text.rstrip("\n") + "\n\n" + body
 
 
 def _s(v) -> str:
@@ -972,7 +999,7 @@ def comparison_lines(before: dict, after: dict) -> list[str]:
     return lines
 
 
-def report_lines(res: dict, title: str = "## Speed a person feels (browser)", before: dict | None = None) -> list[str]:
+def report_lines(res: dict, title: str = SECTION_TITLE, before: dict | None = None) -> list[str]:
     """BENCHMARKS.md's section for one browser run, with the before/after table when `before` is given."""
     lines = ["", title, ""]
     if not res or res.get("skipped") or res.get("failed"):

@@ -180,3 +180,20 @@ def test_the_app_settles_with_its_charts_after_what_a_person_does(app_url, chrom
         assert page.locator("h1").first.inner_text().startswith("Täckningsgrad")
     finally:
         ctx.close()
+
+
+def test_the_report_shows_before_and_after_and_replaces_only_its_own_section():
+    before = {"commit": "b205b72", "started": "2026-12-03 18:00", "rounds_done": 1, "load1_p50": 8.0,
+              "summary": bb.summarise([{"kind": "tab_switch", "page": "P", "ms": 2000.0}])}
+    after_samples = [{"kind": "tab_switch", "page": "P", "ms": 400.0}, {"kind": "tab_switch", "page": "P", "ms": 600.0}]
+    after = {"commit": "abc1234", "rounds_done": 1, "load1_p50": 7.5, "summary": bb.summarise(after_samples)}
+    after["targets"] = bb.judge(after["summary"])
+    section = bb.report_lines(after, before=before)
+    # after: p50 of (400, 600) = 500, p90 = 400 + 0.9 × 200 = 580, max 600
+    assert "| switch a tab | 2.0 / 2.0 / 2.0 | 0.5 / 0.6 / 0.6 |" in "\n".join(section)
+    assert any("Tab switch settles" in line and "**met**" in line for line in section)
+    old = "# Benchmarks\n\n## Scale 1\n\nengine\n\n" + bb.SECTION_TITLE + "\n\nold figures\n\n## Method\n\n- how\n"
+    new = bb.splice(old, section)
+    assert "old figures" not in new and "0.5 / 0.6 / 0.6" in new
+    assert new.startswith("# Benchmarks\n\n## Scale 1\n\nengine\n\n" + bb.SECTION_TITLE)
+    assert new.endswith("\n## Method\n\n- how\n")
