@@ -343,6 +343,11 @@ def tab_names(page) -> list[str]:
         .map(t => t.innerText.trim())""")
 
 
+def tab_button(page, name: str):
+    """The tab in the main area named exactly `name`."""
+    return page.locator("[data-testid='stMain']").get_by_role("tab", name=name, exact=True).first
+
+
 def selected_tab(page) -> str | None:
     return page.evaluate("""() => { const t = document.querySelector(
         "[data-testid='stMain'] [role='tab'][aria-selected='true']"); return t ? t.innerText.trim() : null; }""")
@@ -622,7 +627,7 @@ class Bench:
         cur = selected_tab(page)
         target = names[(names.index(cur) + 1) % len(names)] if cur in names else names[0]
         try:
-            tab = page.locator("[data-testid='stMain'] [role='tab']", has_text=target).first
+            tab = tab_button(page, target)
             arm(page)
             tab.click()
             _away(page)
@@ -637,15 +642,15 @@ class Bench:
         dist = next((n for n in names if n.startswith("Fördelning")), None)
         if dist is None:
             return
-        if selected_tab(page) != dist:  # open the tab (not timed here)
-            arm(page)
-            page.locator("[data-testid='stMain'] [role='tab']", has_text=dist).first.click()
-            _away(page)
-            settle(page, grace_ms=NO_RERUN_GRACE_MS)
-        if not has_widget(page, "inom_dagar"):
-            return
         what = ""
         try:
+            if selected_tab(page) != dist:  # open the tab (not timed here)
+                arm(page)
+                tab_button(page, dist).click()
+                _away(page)
+                settle(page, grace_ms=NO_RERUN_GRACE_MS)
+            if not has_widget(page, "inom_dagar"):
+                return
             what = change_filter(page, "inom_dagar", self.chooser)
             s = settle(page)
             self.record("slider", p["title"], s, round_no, what)
@@ -803,10 +808,14 @@ def measure(apps: list[dict], common: dict, log=print) -> dict:
                 if over_budget():
                     break
                 bench, t_round = benches[label], now()
-                bench.first_pages(r, over_budget)
-                bench.new_tabs(r, over_budget)
-                bench.shared_links(r, over_budget, offset=r * len(bench.pages))
-                bench.session_walk(r, over_budget)
+                for kind, step in (("first_page", lambda: bench.first_pages(r, over_budget)),
+                                   ("new_tab", lambda: bench.new_tabs(r, over_budget)),
+                                   ("shared_link", lambda: bench.shared_links(r, over_budget, r * len(bench.pages))),
+                                   ("session", lambda: bench.session_walk(r, over_budget))):
+                    try:
+                        step()
+                    except Exception as exc:  # noqa: BLE001 - reported with the samples; the run goes on
+                        bench.fail(kind, "–", r, "the rest of this kind in this round", exc)
                 if not over_budget():
                     outs[label]["rounds_done"] += 1
                 log(f"  browser [{label}]: round {r + 1} of {rounds} in {now() - t_round:.0f} s "

@@ -158,7 +158,7 @@ def test_the_app_settles_with_its_charts_after_what_a_person_does(app_url, chrom
         assert after_filter["reran"], what
         assert "niva" in urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)
 
-        tab = page.locator("[data-testid='stMain'] [role='tab']", has_text="Median ledtid").first
+        tab = bb.tab_button(page, "Median ledtid")
         bb.arm(page)
         tab.click()
         after_tab = bb.settle(page, grace_ms=bb.NO_RERUN_GRACE_MS, timeout_s=SETTLE_BUDGET_S)
@@ -166,7 +166,7 @@ def test_the_app_settles_with_its_charts_after_what_a_person_does(app_url, chrom
         assert bb.selected_tab(page) == "Median ledtid"
 
         bb.arm(page)
-        page.locator("[data-testid='stMain'] [role='tab']", has_text="Fördelning").first.click()
+        bb.tab_button(page, "Fördelning").click()
         bb.settle(page, grace_ms=bb.NO_RERUN_GRACE_MS, timeout_s=SETTLE_BUDGET_S)
         bb.change_filter(page, "inom_dagar", bb.Chooser())  # one day up, with the keyboard
         after_slider = bb.settle(page, timeout_s=SETTLE_BUDGET_S)
