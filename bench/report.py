@@ -547,8 +547,17 @@ def render(results: dict) -> str:
     from .load_report import section as load_section
 
     lines += load_section(results)
+    lines += _browser_section(results)
     lines += _method()
     return "\n".join(lines) + "\n"
+
+
+def _browser_section(results: dict) -> list[str]:
+    """The speed a person feels (bench/browser.py), beside the committed "before" figures."""
+    from . import browser
+
+    runs = [sres["browser"] for sres in results.get("scales", {}).values() if sres.get("browser")]
+    return [line for run in runs for line in browser.report_lines(run, before=browser.load_before())]
 
 
 def _scale_section(s: str, sres: dict) -> list[str]:

@@ -4,7 +4,7 @@ side by side with the floor and the pandas peer, and write BENCHMARKS.md.
     python -m bench.run                    # the full benchmark (scale 1 and 10), ≈ 10–13 min
     python -m bench.run --scales 1         # scale 1 only
     python -m bench.run --quick            # few repeats (a smoke run while developing)
-    python -m bench.run --only engine,peer # some parts (engine, floor, peer, pages, coldstart, exports, load)
+    python -m bench.run --only engine,peer # some parts (engine, floor, peer, pages, coldstart, exports, load, browser)
 
 Every measurement runs in its own subprocess (bench.worker) so that cold is cold and each peak
 RSS belongs to one job. Raw figures go to data/bench/results.json, the report to BENCHMARKS.md.
@@ -27,7 +27,7 @@ from pathlib import Path
 from . import datasets
 from .common import ROOT, WorkerError, loadavg, machine, now, run_worker, versions, write_json
 
-PARTS = ("engine", "floor", "peer", "pages", "coldstart", "exports", "load")
+PARTS = ("engine", "floor", "peer", "pages", "coldstart", "exports", "load", "browser")
 
 
 class Budget:
@@ -175,6 +175,16 @@ def run_scale(scale: float, info: dict, parts, cfg: dict, budget: Budget, dump_r
         log(f"scale {scale:g}: meeting pack (20 charts) and one chart image")
         _try("exports", lambda: run_worker("exports", {"data": data, "repeats": cfg["export_repeats"]}, env=env,
                                            timeout=900), res, "exports")
+
+    # The speed a person feels (issue 13): Chromium until each page has settled (bench/browser.py).
+    if "browser" in parts and cfg.get("browser"):
+        b_budget = max(150.0, min(cfg["browser_budget_s"], budget.left() - cfg["reserve_s"]))
+        log(f"scale {scale:g}: browser (new sessions, shared links, page and tab switches, filter changes, "
+            f"the slider; up to {cfg['browser_rounds']} rounds, {b_budget:.0f} s)")
+        b_args = {"root": str(ROOT), "data": data, "rounds": cfg["browser_rounds"], "budget_s": b_budget,
+                  "cache_dir": str(cache_dir), "log_dir": str(dump_root)}
+        _try("browser", lambda: run_worker("browser", b_args, env=env, timeout=b_budget + 600, log=log), res,
+             "browser")
     return res
 
 
@@ -184,7 +194,8 @@ CONFIGS = {
                 peer_repeats=3, peer_budget_s=120, peer_timeout_s=600,
                 peer_views=("riket", "region", "region×svf_code", "quarter"),
                 pages=True, pages_repeats=5, pages_extra_cold=1, coldstart=True, coldstart_repeats=3,
-                exports=True, export_repeats=1, reserve_s=300, table_sizes=True),
+                exports=True, export_repeats=1, reserve_s=300, table_sizes=True,
+                browser=True, browser_rounds=3, browser_budget_s=420),
         10: dict(engine_repeats=3, engine_budget_s=200, engine_timeout_s=900, extra_cold=0, floor_repeats=3,
                  peer_repeats=0, peer_budget_s=60, peer_timeout_s=600,
                  peer_views=("riket", "region", "quarter"),
@@ -194,7 +205,7 @@ CONFIGS = {
         1: dict(engine_repeats=2, engine_budget_s=40, engine_timeout_s=300, extra_cold=0, floor_repeats=2,
                 peer_repeats=1, peer_budget_s=30, peer_timeout_s=300, peer_views=("riket", "region", "quarter"),
                 pages=True, pages_repeats=2, pages_extra_cold=0, coldstart=True, coldstart_repeats=1,
-                exports=True, export_repeats=1, reserve_s=0),
+                exports=True, export_repeats=1, reserve_s=0, browser=True, browser_rounds=1, browser_budget_s=300),
         10: dict(engine_repeats=1, engine_budget_s=60, engine_timeout_s=600, extra_cold=0, floor_repeats=1,
                  peer_repeats=0, peer_budget_s=20, peer_timeout_s=600, peer_views=("riket",),
                  pages=False, coldstart=False, exports=False, reserve_s=0),

@@ -54,6 +54,10 @@ def main(argv=None) -> int:
         from .load_bench import run
 
         out = run(args)
+    elif task == "browser":
+        from .browser import run
+
+        out = run(args)
     else:
         raise SystemExit(f"unknown task {task}")
     from .common import write_json
