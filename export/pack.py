@@ -220,8 +220,8 @@ def build_pack(ds, charts: list[str] | None, sel: Selection, *, meeting: str = "
                 items=items, catalogue=ds.catalogue(), preset=preset)
     pack.alt_texts = [xtables.alt_text(item, pack.catalogue) for item in items]
     if render:
-        for i, item in enumerate(items):
-            progress(0.4 + 0.55 * i / n, f"Ritar bild {i + 1} av {n}: {item.title}")
+        for i, item in enumerate(items):  # a split grid is several pictures: count the slides' pictures
+            progress(0.4 + 0.55 * i / len(items), f"Ritar bild {i + 1} av {len(items)}: {item.title}")
             pack.images.append(chart_png(item, ctx.identity))
     progress(0.97, "Sätter ihop paketet")
     pack.build_seconds = time.perf_counter() - t0

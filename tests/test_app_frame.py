@@ -126,11 +126,13 @@ def test_a_reversed_period_in_an_older_link_is_swapped(run_app, small_data_dir):
     assert any(c.value.startswith("jan 2024 – jun 2025") for c in at.caption), [c.value for c in at.caption]
 
 
-def test_missing_data_directory_gives_a_swedish_error_page(run_app, tmp_path):
+def test_missing_data_directory_shows_the_published_figures_and_says_why(run_app, tmp_path):
+    """Without an extract there is still Kolada's published statistics (issue 12): that page only,
+    saying in Swedish that no extract is loaded and why (test_published_page.py has the rest)."""
     at = run_app(tmp_path / "finns_inte")
-    assert at.title[0].value == "Data kunde inte läsas in"
-    assert "katalogen finns inte" in " ".join(m.value for m in at.markdown)
-    assert not at.get("plotly_chart")
+    assert [t.value for t in at.title] == ["Publicerad statistik"]
+    assert any("Inget uttag är inläst" in i.value and "finns inte" in i.value for i in at.info)
+    assert not at.exception and not at.error
 
 
 def test_unreadable_manifest_gives_the_error_page_listing_the_message(run_app, tmp_path, small_data_dir):

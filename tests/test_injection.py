@@ -214,7 +214,7 @@ def _pages() -> list[str]:
 def test_every_page_is_scanned():
     from ui.navigation import PAGES
 
-    assert sorted(p.file for p in PAGES) == _pages() and len(_pages()) == 9
+    assert sorted(p.file for p in PAGES) == _pages() and len(_pages()) == 10  # Cancerplan, Publicerad statistik
 
 
 @pytest.fixture(scope="module")

@@ -16,6 +16,7 @@ import streamlit as st
 import textfmt as fmt
 from charts import render as chart_render
 from charts import theme
+from charts.grid import frames as grid_frames
 from export import tables as xtables
 from views.model import HIDDEN_SECONDARY
 from textfmt.safe import md
@@ -254,30 +255,8 @@ def grid(view, *, key: str, on_select: str | None = None):
     if view.error or view.table is None or view.table.empty:
         no_data(f"{md(view.title)}: inga resultat för urvalet.")
         return None
-    t = view.table
-    column_of = (lambda r: f"{r['indicator_label']} ({r['target_text']})") if view.kind == "scorecard" else \
-        (lambda r: str(r["register_label"]) + (" ⚠" if r.get("placeholder_register") else ""))
-    cells, levels, rows, columns = {}, {}, [], []
-    for r in t.to_dict("records"):
-        row = f"{r['label']} (egen)" if r["role"] == "own" else str(r["label"])
-        col = column_of(r)
-        rows.append(row)
-        columns.append(col)
-        missing = fmt.missing_text(r)
-        unit = "procent"
-        if missing:
-            text = f"{theme.LEVEL_SYMBOLS.get(r['level'], '')} {missing}".strip()
-        else:
-            n = fmt.n_text(r.get("numerator"), r.get("denominator"))
-            text = f"{theme.LEVEL_SYMBOLS.get(r['level'], '')} {fmt.value_text(r['value'], unit)} ({n})".strip()
-            if r.get("ci_status") == "uncertain":
-                text += " ?"
-        cells[(row, col)] = text
-        levels[(row, col)] = r["level"]
-    rows, columns = list(dict.fromkeys(rows)), list(dict.fromkeys(columns))
-    frame = pd.DataFrame([[cells.get((r, c), "") for c in columns] for r in rows], index=rows, columns=columns)
-    colours = pd.DataFrame([[f"background-color: {theme.LEVEL_COLORS.get(levels.get((r, c)), '#ffffff')}; "
-                             f"color: {theme.TEXT}" for c in columns] for r in rows], index=rows, columns=columns)
+    frame, colours = grid_frames(view)
+    rows, columns = list(frame.index), list(frame.columns)
     st.markdown(f"**{md(view.title)}**")
     st.caption(md(view.selection))
     kwargs = {"on_select": on_select, "selection_mode": "single-cell"} if on_select else {}
