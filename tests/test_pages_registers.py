@@ -248,7 +248,10 @@ def test_tackningsgrad_validation_report_tab_lists_every_reason(run_page, ds):
     report = report[report["rows"].notna()]
     shown = frame_with(at, "Anmärkning")
     counts = [int(number(v)) for v in shown["Rader"]]
-    assert sorted(zip(shown["Anmärkning"], counts)) == sorted(zip(report["reason"], report["rows"].astype(int)))
+    # the reasons in plain Swedish (column names as words: 'ålder', not 'age'), one row each
+    assert sorted(zip(shown["Anmärkning"], counts)) == sorted(zip(map(fmt.plain_reason, report["reason"]),
+                                                                  report["rows"].astype(int)))
+    assert "ålder utanför 0–120" in set(shown["Anmärkning"])
     tables = frame_with(at, "Lästa rader")
     assert len(tables) == len(ds.table_summary())
 

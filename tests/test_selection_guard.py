@@ -8,7 +8,9 @@ Hand-built extract (breast cancer, 2024, limit 28 days):
   Stockholm (01)       12 episodes, all within (9–20 days)
   Uppsala (03)          2 episodes, both within          → too few (2 < 5)
   Västra Götaland (14)  7 episodes, all over (50 days)
-So Stockholm + Uppsala = 14 of 14, Stockholm + Västra Götaland = 12 of 19, riket 14 of 21.
+  Skåne (12)            8 episodes, 4 within (10 days), 4 over (50 days)
+So Stockholm + Uppsala = 14 of 14, Stockholm + Västra Götaland = 12 of 19, riket 18 of 29 (riket
+minus Stockholm + Västra Götaland is Uppsala and Skåne together, 6 of 10: no small group).
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ def ds(tmp_path_factory):
     eps = [episode(f"A{i}", "brost", "2024-03-01", f"2024-03-{10 + i:02d}", "50", region="01") for i in range(12)]
     eps += [episode(f"B{i}", "brost", "2024-03-01", "2024-03-20", "50", region="03") for i in range(2)]
     eps += [episode(f"C{i}", "brost", "2024-03-01", "2024-04-20", "50", region="14") for i in range(7)]
+    eps += [episode(f"D{i}", "brost", "2024-03-01", "2024-03-11" if i < 4 else "2024-04-20", "50", region="12")
+            for i in range(8)]
     return open_data(write_set(tmp_path_factory.mktemp("sel") / "set", svf_episodes=eps))
 
 

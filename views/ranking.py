@@ -33,7 +33,7 @@ def funnel(ctx, sel: Selection, ind_id: str, *, overdispersed: bool = False) -> 
     opts = options(ind, table, level=level, own=own_unit(ctx, sel, level), overdispersed=overdispersed,
                    benchmark=benchmark, label_title=fmt.DIMENSION_LABELS[level])
     opts["proportion"] = ind.kind == "proportion"
-    kind = "justerade för överspridning" if overdispersed else "binomiala gränser (PHE)"
+    kind = _limits_text(overdispersed)
     return View(f"tratt:{ind.id}", "funnel", f"{ind.name_sv}: trattdiagram", f"{selection} · {kind}", table,
                 indicators=(ind.id,), options=opts,
                 notes=(f"Trattdiagram: {fmt.DIMENSION_LABELS[level].lower()} mot riket, {kind}.",))
@@ -62,4 +62,11 @@ def finish_funnel(view: View, overdispersed: bool | None = None) -> View:
     units = units[~units["no_cases"].astype(bool)].reset_index(drop=True)
     labels = dict(zip(units["unit_code"].astype(str), units["label"].astype(str)))
     f = funnelmod.funnel(units, key="unit_code", labels=labels, p0=view.options.get("benchmark"), overdispersed=od)
-    return view.replace(options={**view.options, "funnel": f, "overdispersed": od})
+    was, now = (_limits_text(view.options.get("overdispersed", False)), _limits_text(od))
+    return view.replace(options={**view.options, "funnel": f, "overdispersed": od},
+                        selection=view.selection.replace(was, now),  # the line under the title says which limits
+                        notes=tuple(n.replace(was, now) for n in view.notes))
+
+
+def _limits_text(overdispersed: bool) -> str:
+    return "justerade för överspridning" if overdispersed else "binomiala gränser (PHE)"

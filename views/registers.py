@@ -69,6 +69,12 @@ def coverage_heat(ctx, sel: Selection) -> View:
         (u for u in units if u != own), key=lambda u: fmt.sv_sort_key(ctx.unit_label(dim, u))),
         "dim": dim, "own": own, "final_year": start.year if final else None, "label_title":
             fmt.DIMENSION_LABELS[dim], "period": (start, end)}
+    # rows in the grid's order (riket, one's own unit, the others by name): the screen's table, the
+    # picture and the files read alike
+    rank = {u: i for i, u in enumerate(opts["row_order"])}
+    key = [rank.get("__riket__" if r == "riket" else str(u), len(rank))
+           for r, u in zip(table["role"], table["unit_code"])]
+    table = table.assign(_rank=key).sort_values("_rank", kind="stable").drop(columns="_rank").reset_index(drop=True)
     return View("tackning", "heat", title, selection, table, indicators=(ind.id,), notes=notes, options=opts)
 
 
