@@ -29,8 +29,9 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
 # (kind, target, value): the interactions compared
+# (the time grain is changed on a page with trends: elsewhere it is disabled, as it does nothing there)
 ACTIONS = (("filter", "niva", "Sjukvårdsregion"), ("filter", "egen_region", "Uppsala"),
-           ("filter", "tidsenhet", "Kvartal"), ("page", "svf_ledtider", None),
+           ("page", "svf_ledtider", None), ("filter", "tidsenhet", "År"),
            ("filter", "regioner", "Skåne"), ("page", "", None))
 OBSERVER = """
 window.__lg = {click: 0, running: 0, done: 0, painted: 0};
@@ -95,8 +96,13 @@ def _do(page, kind: str, target: str, value) -> None:
     if buttons.count():  # segmented control / pills
         buttons.first.click()
         return
-    box.locator("input").first.click()
-    page.get_by_role("option", name=value, exact=True).first.click()
+    box.scroll_into_view_if_needed()
+    field = box.locator("input").first
+    field.click()
+    option = page.get_by_role("option", name=value, exact=True).first
+    if not option.is_visible():  # a list at the window's lower edge may not open on the click: type to filter
+        field.press_sequentially(value)
+    option.click()
 
 
 def browser_pass(url: str, actions=ACTIONS, *, start: str = "", timeout_s: float = 90.0) -> list[dict]:
