@@ -24,7 +24,7 @@ serve: deps system-deps sample
 	$(PY) scripts/serve.py --replicas $(REPLICAS) --port $(SERVE_PORT) --store $(STORE) --data $(DATA)
 
 test: test-deps system-deps
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto --dist loadfile
 
 bench: test-deps system-deps
 	$(PY) -m bench.run

@@ -125,15 +125,21 @@ def test_views_from_16_threads_equal_serial(sample):
     import views
 
     serial_ds = open_data(sample)
-    jobs = [(i, vid) for i, sel in enumerate(_selections(serial_ds)) for vid in _page_ids(serial_ds, sel)]
+    # two selections unlike the default (a level with an own unit; chosen regions, a pathway, months):
+    # the default's views are built concurrently by the app tests already
+    jobs = [(i, vid) for i, sel in enumerate(_selections(serial_ds)) if i in (1, 2)
+            for vid in _page_ids(serial_ds, sel)]
     want = {job: _fingerprint(views.view(serial_ds, _selections(serial_ds)[job[0]], job[1])) for job in jobs}
     assert len(jobs) > 40
 
     ds = open_data(sample)
     sels = _selections(ds)
     with ThreadPoolExecutor(THREADS) as pool:
-        got = list(pool.map(lambda job: _fingerprint(views.view(ds, sels[job[0]], job[1])), jobs * 2))
-    wrong = [job for job, g in zip(jobs * 2, got) if g != want[job]]
+        # every view asked for twice, the copies far apart: the same view built by two threads at once
+        # is rare, so each job is also asked for by the next thread straight away
+        both = [job for job in jobs for _ in (0, 1)]
+        got = list(pool.map(lambda job: _fingerprint(views.view(ds, sels[job[0]], job[1])), both))
+    wrong = [job for job, g in zip(both, got) if g != want[job]]
     assert not wrong, f"{len(wrong)} of {len(got)} views differ from the serial ones, e.g. {wrong[:3]}"
 
 

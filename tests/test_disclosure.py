@@ -177,7 +177,7 @@ def small_extracts(draw):
     return rows, Selection(*P2024, regions=tuple(chosen), own_region=own, svf_code=svf, level=level, grain=grain)
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                   HealthCheck.too_slow])
 @given(small_extracts())
 def test_random_small_extracts_pass_the_audit(tmp_path_factory, case):

@@ -128,7 +128,9 @@ def _covers(values: frozenset, candidates: list[tuple[Cell, frozenset]]) -> list
 
 def secondary_cells(states: dict[Cell, _State], rels) -> set[Cell]:
     """Hide partners until no relation has exactly one hidden cell; returns the cells hidden."""
-    rels = sorted(rels, key=lambda r: (r[0].family, repr(r[0].dims), len(r[1])))
+    # a fixed order (not a frozenset's repr, which follows the process's string hashing): the same
+    # partners are hidden in every process, so every session and the pack show the same thing
+    rels = sorted(rels, key=lambda r: (_key(r[0]), len(r[1]), sorted(_key(p) for p in r[1])))
     hidden: set[Cell] = set()
     changed = True
     while changed:
@@ -140,12 +142,17 @@ def secondary_cells(states: dict[Cell, _State], rels) -> set[Cell]:
             shown = [p for p in parts if not states[p].suppressed]
             if not shown:  # only the total is shown: it is not derivable from one hidden part
                 continue
-            partner = min(shown, key=lambda p: (states[p].zero, _size(states[p]), repr(p.dims)))
+            partner = min(shown, key=lambda p: (states[p].zero, _size(states[p]), _key(p)))
             states[partner].suppressed = True
             states[partner].secondary = True
             hidden.add(partner)
             changed = True
     return hidden
+
+
+def _key(cell: Cell) -> tuple:
+    """A cell's sort key independent of hashing: family, then each dimension's sorted values."""
+    return cell.family, tuple((d, tuple(sorted(str(x) for x in v))) for d, v in cell.dims)
 
 
 def _size(st: _State) -> float:
