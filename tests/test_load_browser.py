@@ -25,7 +25,14 @@ def app_url(small_data_dir, tmp_path_factory):
 
 
 def test_the_generator_sends_what_the_browser_sends(app_url):
-    seen = browser_pass(app_url, ACTIONS)
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    # Chromium shares the cores with the server and the other test worker: a generous limit, and one
+    # fresh try when the browser missed a run (seen in parallel fresh-clone runs, not reproduced alone)
+    try:
+        seen = browser_pass(app_url, ACTIONS, timeout_s=180)
+    except PlaywrightTimeout:
+        seen = browser_pass(app_url, ACTIONS, timeout_s=180)
     sim = asyncio.run(generator_pass(app_url, ACTIONS))
     assert len(seen) == len(sim) == len(ACTIONS)
     for b, g in zip(seen, sim):
